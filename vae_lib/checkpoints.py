@@ -1,0 +1,105 @@
+"""Save and restore a model (and optionally its optimizer) to one file, with Flax's msgpack format.
+
+    save_checkpoint("build/vae.msgpack", model, optimizer)
+    restore_checkpoint("build/vae.msgpack", model, optimizer)   # model built with the same shapes
+
+The file is written to a temporary name and then renamed, so a crash never leaves half a file.
+Restoring into a model of another shape fails with a message naming the mismatched arrays.
+`train_or_load` trains only when no checkpoint exists (useful in class: train once, reuse later).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import jax
+import numpy as np
+from flax import nnx, serialization
+
+
+class CheckpointMismatch(ValueError):
+    """The checkpoint's arrays do not fit the model they are restored into."""
+
+
+def _pure(obj) -> dict:
+    return jax.device_get(nnx.to_pure_dict(nnx.state(obj)))
+
+
+def save_checkpoint(path: str | os.PathLike, model: nnx.Module, optimizer: nnx.Optimizer | None = None) -> Path:
+    """Write model (and optimizer) state to `path` atomically. Returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"model": _pure(model)}
+    if optimizer is not None:
+        payload["optimizer"] = _pure(optimizer)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(serialization.msgpack_serialize(payload))
+    os.replace(tmp, path)
+    return path
+
+
+def _compare(name: str, target: dict, loaded: dict) -> list[str]:
+    flat_t, flat_l = _flatten(target), _flatten(loaded)
+    problems = [f"{name}/{k}: missing in the checkpoint" for k in flat_t if k not in flat_l]
+    problems += [f"{name}/{k}: in the checkpoint but not in the model" for k in flat_l if k not in flat_t]
+    problems += [f"{name}/{k}: checkpoint has shape {np.shape(flat_l[k])}, model has {np.shape(flat_t[k])}"
+                 for k in flat_t if k in flat_l and np.shape(flat_l[k]) != np.shape(flat_t[k])]
+    return problems
+
+
+def _flatten(tree, prefix: str = "") -> dict:
+    if not isinstance(tree, dict):
+        return {prefix: tree}
+    return {k: v for key, sub in tree.items() for k, v in _flatten(sub, f"{prefix}/{key}" if prefix else str(key)).items()}
+
+
+def _restore_into(obj, loaded: dict) -> None:
+    state = nnx.state(obj)
+    nnx.replace_by_pure_dict(state, loaded)
+    nnx.update(obj, state)
+
+
+def restore_checkpoint(path: str | os.PathLike, model: nnx.Module, optimizer: nnx.Optimizer | None = None) -> None:
+    """Load the state saved by `save_checkpoint` into `model` (and `optimizer`), in place."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No checkpoint at {path}")
+    payload = serialization.msgpack_restore(path.read_bytes())
+    # msgpack turns integer keys (list indices inside nnx.List) into strings; convert back.
+    payload = _int_keys(payload)
+    problems = _compare("model", _pure(model), payload["model"])
+    if optimizer is not None:
+        if "optimizer" not in payload:
+            problems.append("optimizer: the checkpoint holds no optimizer state")
+        else:
+            problems += _compare("optimizer", _pure(optimizer), payload["optimizer"])
+    if problems:
+        shown = "\n  ".join(problems[:10]) + (f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else "")
+        raise CheckpointMismatch(f"{path} does not fit this model (was it saved from a model with other "
+                                 f"widths, latent size or image shape?):\n  {shown}")
+    _restore_into(model, payload["model"])
+    if optimizer is not None:
+        _restore_into(optimizer, payload["optimizer"])
+
+
+def _int_keys(tree):
+    if isinstance(tree, dict):
+        return {(int(k) if isinstance(k, str) and k.isdigit() else k): _int_keys(v) for k, v in tree.items()}
+    return tree
+
+
+def train_or_load(path: str | os.PathLike, model: nnx.Module, train: Callable[[], object]):
+    """Restore `model` from `path` if it exists; otherwise call `train()` and save the result.
+
+    Returns what `train()` returned, or None when the model was loaded.
+    """
+    path = Path(path)
+    if path.exists():
+        restore_checkpoint(path, model)
+        print(f"Loaded trained weights from {path} (delete the file to train again).")
+        return None
+    result = train()
+    save_checkpoint(path, model)
+    print(f"Saved trained weights to {path}.")
+    return result

@@ -1,0 +1,12 @@
+"""Exercise checks: `checks.<exercise>(your_function)` prints a verdict and returns True/False.
+
+Each chapter's checks live in `chNN.py`; the engine is `core.grade`.
+"""
+from vae_lib.checks.core import Mistake, grade  # noqa: F401
+from vae_lib.checks.ch01 import *  # noqa: F401,F403
+from vae_lib.checks.ch02 import *  # noqa: F401,F403
+from vae_lib.checks.ch03 import *  # noqa: F401,F403
+from vae_lib.checks.ch04 import *  # noqa: F401,F403
+from vae_lib.checks.ch05 import *  # noqa: F401,F403
+from vae_lib.checks.ch06 import *  # noqa: F401,F403
+from vae_lib.checks.ch07 import *  # noqa: F401,F403

@@ -1,0 +1,2 @@
+"""Checks for chapter 05's exercises."""
+__all__: list[str] = []

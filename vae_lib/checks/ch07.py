@@ -1,0 +1,2 @@
+"""Checks for chapter 07's exercises."""
+__all__: list[str] = []

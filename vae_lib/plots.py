@@ -1,0 +1,102 @@
+"""Figures the chapters show. Each function draws with matplotlib and returns the figure.
+
+images: (N, H, W, C) float in [0, 1]; C = 1 is shown dark-on-white (the book's `gray_r`), C = 3 in colour.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy.stats import norm
+
+
+def _show(ax, img) -> None:
+    img = np.asarray(img)
+    if img.shape[-1] == 1:
+        ax.imshow(img[..., 0], cmap="gray_r", vmin=0, vmax=1)
+    else:
+        ax.imshow(np.clip(img, 0, 1))
+    ax.set_xticks([]); ax.set_yticks([])
+
+
+def image_grid(images, ncols: int = 10, titles: Sequence[str] | None = None, size: float = 1.2,
+               suptitle: str | None = None):
+    """Show images in a grid, ncols per row, with optional per-image titles."""
+    images = np.asarray(images)
+    nrows = int(np.ceil(len(images) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * (1.25 if titles else 1)),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i < len(images):
+            _show(ax, images[i])
+            if titles is not None:
+                ax.set_title(str(titles[i]), fontsize=8)
+        else:
+            ax.axis("off")
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def reconstructions(originals, reconstructed, n: int = 10):
+    """Originals on the top row, their reconstructions below."""
+    originals, reconstructed = np.asarray(originals[:n]), np.asarray(reconstructed[:n])
+    fig, axes = plt.subplots(2, n, figsize=(1.2 * n, 2.7), squeeze=False)
+    for i in range(n):
+        _show(axes[0, i], originals[i]); _show(axes[1, i], reconstructed[i])
+    axes[0, 0].set_ylabel("original"); axes[1, 0].set_ylabel("decoded")
+    fig.tight_layout()
+    return fig
+
+
+def latent_scatter(z, labels=None, label_names: Sequence[str] | None = None, ax=None, title: str = "latent space"):
+    """Scatter 2-d codes z: (N, 2), coloured by integer labels (N,) with a legend of label_names."""
+    z = np.asarray(z)
+    if z.ndim != 2 or z.shape[1] != 2:
+        raise ValueError(f"latent_scatter draws 2-d codes (N, 2); got {z.shape}. Project them first (e.g. PCA).")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 5))
+    sc = ax.scatter(z[:, 0], z[:, 1], c=labels, cmap="tab10", s=4, alpha=0.7)
+    if labels is not None and label_names:
+        handles = [plt.Line2D([], [], marker="o", ls="", color=sc.cmap(sc.norm(k))) for k in range(len(label_names))]
+        ax.legend(handles, label_names, fontsize=7, loc="best", markerscale=1.2)
+    ax.set_xlabel("z[0]"); ax.set_ylabel("z[1]"); ax.set_title(title)
+    return ax.figure
+
+
+def normal_quantile_grid(n: int = 15) -> np.ndarray:
+    """n points whose N(0, 1) probabilities are evenly spaced, without the infinite end points.
+
+    Uses the quantiles of (i + 0.5) / n for i = 0..n-1, so every point is finite.
+    """
+    return norm.ppf((np.arange(n) + 0.5) / n).astype(np.float32)
+
+
+def latent_grid(decode: Callable[[np.ndarray], np.ndarray], n: int = 15, values: np.ndarray | None = None,
+                title: str = "decoded latent grid"):
+    """Decode an n x n grid of 2-d codes (default: normal quantiles) and tile the images.
+
+    decode: (M, 2) -> (M, H, W, C) in [0, 1]. Rows go from high z[1] (top) to low (bottom).
+    """
+    values = normal_quantile_grid(n) if values is None else np.asarray(values, np.float32)
+    grid = np.array([[x, y] for y in values[::-1] for x in values], np.float32)
+    images = np.asarray(decode(grid))
+    h, w, c = images.shape[1:]
+    canvas = images.reshape(len(values), len(values), h, w, c).transpose(0, 2, 1, 3, 4).reshape(
+        len(values) * h, len(values) * w, c)
+    fig, ax = plt.subplots(figsize=(7, 7))
+    ax.imshow(canvas[..., 0] if c == 1 else canvas, cmap="gray_r" if c == 1 else None, vmin=0, vmax=1,
+              extent=(0, len(values), 0, len(values)))
+    ticks = np.arange(len(values)) + 0.5
+    ax.set_xticks(ticks, [f"{v:.1f}" for v in values], fontsize=7)
+    ax.set_yticks(ticks, [f"{v:.1f}" for v in values], fontsize=7)
+    ax.set_xlabel("z[0]"); ax.set_ylabel("z[1]"); ax.set_title(title)
+    return fig
+
+
+def loss_curves(history, keys: Sequence[str] | None = None):
+    """Training curves of a `vae_lib.train.History` (one panel per loss part)."""
+    axes = history.plot(tuple(keys) if keys else None)
+    return axes[0].figure

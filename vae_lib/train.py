@@ -1,0 +1,207 @@
+"""Training: one jit-compiled train step, `fit` with a progress bar, `evaluate`, and `History`.
+
+A loss function has the signature `loss_fn(model, x, key) -> (loss, parts)` where `parts` is a
+dict of scalars to log (it must contain 'loss'). `vae_loss_fn` and `ae_loss_fn` build the two the
+course uses.
+
+`fit` is careful with your work:
+- a NaN/inf loss stops training with `TrainingDiverged`; the model keeps the last good weights;
+- Ctrl-C (KeyboardInterrupt, or the notebook's stop button) stops training cleanly: the model keeps
+  the weights of the last finished step and the history so far is returned.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+from tqdm.auto import tqdm
+
+from vae_lib.data import batches
+from vae_lib.losses import reconstruction_loss, vae_loss
+
+LossFn = Callable[[nnx.Module, jax.Array, jax.Array], tuple[jax.Array, dict]]
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite; the model holds the weights from before that step."""
+
+
+def vae_loss_fn(beta: float = 500.0, kind: str = "bce", reduction: str = "mean") -> LossFn:
+    """The book's VAE loss: beta * reconstruction (per-pixel mean by default) + KL, batch mean."""
+    def loss_fn(model, x, key):
+        logits, z_mean, z_log_var = model(x, key)
+        return vae_loss(logits, x, z_mean, z_log_var, beta, kind, reduction)
+    return loss_fn
+
+
+def ae_loss_fn(kind: str = "bce", reduction: str = "mean") -> LossFn:
+    """A plain autoencoder's loss: reconstruction only, batch mean (`key` is unused)."""
+    def loss_fn(model, x, key):
+        loss = jnp.mean(reconstruction_loss(model(x), x, kind, reduction))
+        return loss, {"loss": loss}
+    return loss_fn
+
+
+@dataclass
+class History:
+    """What happened during training: one row per step and one per epoch (plus test results)."""
+    steps: list[dict] = field(default_factory=list)
+    epochs: list[dict] = field(default_factory=list)
+    stopped: str | None = None  # None if training finished, else why it stopped early
+    compile_seconds: float | None = None
+
+    def series(self, key: str, where: str = "steps") -> np.ndarray:
+        rows = self.steps if where == "steps" else self.epochs
+        return np.array([r[key] for r in rows if key in r], np.float64)
+
+    def plot(self, keys: tuple[str, ...] | None = None, ax=None):
+        """Plot each logged part over steps (lines) and the per-epoch test values (dots)."""
+        import matplotlib.pyplot as plt
+
+        keys = keys or tuple(k for k in (self.steps[0] if self.steps else {}) if k != "step")
+        if ax is None:
+            _, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.2), squeeze=False)
+            axes = axes[0]
+        else:
+            axes = [ax] * len(keys)
+        steps = self.series("step")
+        for a, k in zip(axes, keys):
+            a.plot(steps, self.series(k), lw=0.8, label=f"train {k}")
+            test = [(r["step"], r[f"test_{k}"]) for r in self.epochs if f"test_{k}" in r]
+            if test:
+                a.plot(*zip(*test), "o-", label=f"test {k}")
+            a.set_xlabel("step"); a.set_title(k); a.legend()
+        plt.tight_layout()
+        return axes
+
+
+def make_train_step(graphdef, loss_fn: LossFn):
+    """Build the jit-compiled step: (state, x, key) -> (new_state, parts).
+
+    `state` is `nnx.state((model, optimizer))`; the step is a pure function of it, so the old
+    state stays valid (that is what lets `fit` keep the last good weights).
+    """
+    @jax.jit
+    def train_step(state, x, key):
+        model, optimizer = nnx.merge(graphdef, state)
+        (_, parts), grads = nnx.value_and_grad(loss_fn, has_aux=True)(model, x, key)
+        optimizer.update(model, grads)
+        return nnx.state((model, optimizer)), parts
+    return train_step
+
+
+def make_eval_step(graphdef, loss_fn: LossFn):
+    """(model_state, x, key) -> parts, jit-compiled, no gradient."""
+    @jax.jit
+    def eval_step(state, x, key):
+        model = nnx.merge(graphdef, state)
+        return loss_fn(model, x, key)[1]
+    return eval_step
+
+
+def evaluate(model: nnx.Module, images: np.ndarray, loss_fn: LossFn, key: jax.Array,
+             batch_size: int = 500) -> dict[str, float]:
+    """Average each loss part over all images (x: (N, H, W, C) in [0, 1]), in eval mode."""
+    model.eval()
+    try:
+        graphdef, state = nnx.split(model)
+        step = make_eval_step(graphdef, loss_fn)
+        totals: dict[str, float] = {}
+        n = 0
+        for x in batches(images, batch_size, shuffle=False, drop_remainder=False):
+            key, sub = jax.random.split(key)
+            parts = jax.device_get(step(state, jnp.asarray(x), sub))
+            for k, v in parts.items():
+                totals[k] = totals.get(k, 0.0) + float(v) * len(x)
+            n += len(x)
+        return {k: v / n for k, v in totals.items()}
+    finally:
+        model.train()
+
+
+def _check_images(images) -> np.ndarray:
+    x = np.asarray(images)
+    if x.ndim != 4:
+        raise ValueError(f"fit expects images of shape (N, H, W, C); got {x.shape}")
+    if not np.issubdtype(x.dtype, np.floating) or x.min() < 0 or x.max() > 1:
+        raise ValueError(f"fit expects float images in [0, 1]; got dtype {x.dtype}, range "
+                         f"[{x.min()}, {x.max()}]. Convert with x.astype('float32') / 255.")
+    return x.astype(np.float32, copy=False)
+
+
+def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: jax.Array,
+        epochs: int = 1, batch_size: int = 100, learning_rate: float = 1e-3,
+        optimizer: nnx.Optimizer | None = None, test_images: np.ndarray | None = None,
+        max_steps: int | None = None, seed: int = 0, progress: bool = True,
+        history: History | None = None) -> History:
+    """Train `model` in place with Adam on mini-batches of `train_images` (N, H, W, C) in [0, 1].
+
+    key: the PRNG key for the reparameterization samples (split once per step).
+    seed: shuffles the batches (epoch e uses seed + e). max_steps: stop early (quick mode).
+    test_images: evaluated after each epoch; results go into history.epochs as 'test_<part>'.
+    Returns the History (pass `history=` to continue one). Raises TrainingDiverged on NaN/inf.
+    """
+    x_all = _check_images(train_images)
+    if len(x_all) < batch_size:
+        raise ValueError(f"only {len(x_all)} training images for batch_size={batch_size}")
+    optimizer = optimizer or nnx.Optimizer(model, optax.adam(learning_rate), wrt=nnx.Param)
+    history = history or History()
+    model.train()
+    graphdef, state = nnx.split((model, optimizer))
+    step_fn = make_train_step(graphdef, loss_fn)
+    steps_per_epoch = len(x_all) // batch_size
+    total = steps_per_epoch * epochs if max_steps is None else min(max_steps, steps_per_epoch * epochs)
+    step = history.steps[-1]["step"] if history.steps else 0
+    done = 0
+    bar = tqdm(total=total, disable=not progress, unit="step", mininterval=0.5)
+    try:
+        for epoch in range(epochs):
+            rows = []
+            for x in batches(x_all, batch_size, seed=seed + epoch):
+                if done >= total:
+                    break
+                key, sub = jax.random.split(key)
+                t0 = time.perf_counter()
+                new_state, parts = step_fn(state, jnp.asarray(x), sub)
+                parts = {k: float(v) for k, v in jax.device_get(parts).items()}
+                if history.compile_seconds is None:
+                    history.compile_seconds = time.perf_counter() - t0
+                if not all(math.isfinite(v) for v in parts.values()):
+                    history.stopped = f"loss became {parts} at step {step + 1}"
+                    raise TrainingDiverged(
+                        f"The loss became NaN/inf at step {step + 1} (epoch {epoch + 1}): {parts}. "
+                        "The model keeps the weights from before this step. Try a smaller learning "
+                        "rate, check that the images are in [0, 1], or clip z_log_var.")
+                state = new_state
+                step += 1
+                done += 1
+                rows.append(parts)
+                history.steps.append({"step": step, **parts})
+                bar.update(1)
+                bar.set_postfix({k: f"{v:.4g}" for k, v in parts.items()}, refresh=False)
+            row = {"epoch": epoch + 1, "step": step,
+                   **{k: float(np.mean([r[k] for r in rows])) for k in (rows[0] if rows else {})}}
+            if test_images is not None:
+                nnx.update((model, optimizer), state)
+                key, sub = jax.random.split(key)
+                row.update({f"test_{k}": v for k, v in evaluate(model, test_images, loss_fn, sub).items()})
+                bar.write(f"epoch {epoch + 1}: " + ", ".join(f"{k} {v:.4g}" for k, v in row.items()
+                                                             if k not in ("epoch", "step")))
+            history.epochs.append(row)
+            if done >= total:
+                break
+    except KeyboardInterrupt:
+        history.stopped = f"interrupted at step {step}"
+        print(f"\nTraining interrupted at step {step}: the model keeps the weights of that step, "
+              "and the history so far is returned.")
+    finally:
+        bar.close()
+        nnx.update((model, optimizer), state)
+    return history
