@@ -135,3 +135,34 @@ def test_batches_are_reproducible_and_cover_the_data():
     assert sorted(full.tolist()) == list(range(10))
     assert not np.array_equal(np.concatenate([p[0] for p in a]), np.concatenate(
         [p[0] for p in data.batches((x, y), 3, seed=2)]))
+
+
+def test_no_network_falls_back_at_once_with_the_reason(monkeypatch, capsys):
+    """tfds retries a missing network for minutes: we check the host first and fall back at once."""
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda n, *a: object() if n == "tensorflow" else real_find_spec(n, *a))
+    probed = []
+    monkeypatch.setattr(data, "can_reach", lambda host, port, timeout=3.0: probed.append(host) or False)
+    monkeypatch.setattr(tfds, "data_source", _not_prepared)
+    d = data.load_dataset("fashion_mnist", "test", limit=5, offline=False)
+    assert d.is_fallback and probed == ["fashion-mnist.s3-website.eu-central-1.amazonaws.com"]
+    assert "no network" in capsys.readouterr().out
+
+
+def _not_prepared(name, *, download, **kwargs):
+    if download:
+        raise AssertionError("must not try to download without network")
+    raise FileNotFoundError(f"{name} is not prepared")
+
+
+def test_missing_tensorflow_is_named_as_the_reason(monkeypatch, capsys):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "tensorflow" else real_find_spec(n, *a))
+    monkeypatch.setattr(tfds, "data_source", _not_prepared)
+    d = data.load_dataset("mnist", limit=5, offline=False)
+    assert d.is_fallback and "downloading needs TensorFlow" in capsys.readouterr().out

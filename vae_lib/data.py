@@ -203,11 +203,50 @@ def _fallback(name: str, split: str, reason: str, image_size: int | None, limit:
 
 
 # ----------------------------------------------------------------------------- tensorflow-datasets
+# Where tensorflow-datasets downloads each dataset from (checked before a download is attempted).
+DOWNLOAD_HOSTS = {"fashion_mnist": ("fashion-mnist.s3-website.eu-central-1.amazonaws.com", 80),
+                  "mnist": ("storage.googleapis.com", 443), "celeb_a": ("drive.google.com", 443)}
+
+
+class DownloadUnavailable(RuntimeError):
+    """The dataset is not on disk and cannot be downloaded here (no network, or no TensorFlow)."""
+
+
+def can_reach(host: str, port: int, timeout: float = 3.0) -> bool:
+    """True if a TCP connection to host:port opens within `timeout` seconds."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _download_problem(name: str) -> str | None:
+    """Why a download cannot work here, or None. Checked first, because tfds retries a missing
+    network for minutes before it gives up."""
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is None:
+        return "downloading needs TensorFlow (pip install tensorflow-cpu, or `bash course.sh setup`)"
+    host, port = DOWNLOAD_HOSTS[name]
+    if not can_reach(host, port):
+        return f"no network: could not reach {host}:{port} within 3 s"
+    return None
+
+
 def _read_tfds(name: str, split: str, data_dir: str | None, limit: int | None, download: bool) -> list[dict]:
     import tensorflow_datasets as tfds
 
     kwargs = {"builder_kwargs": {"file_format": "array_record"}} if data_dir else {}
-    source = tfds.data_source(name, split=split, data_dir=data_dir, download=download, **kwargs)
+    try:  # already downloaded and prepared?
+        source = tfds.data_source(name, split=split, data_dir=data_dir, download=False, **kwargs)
+    except Exception:
+        problem = _download_problem(name) if download else "not downloaded yet and download=False"
+        if problem:
+            raise DownloadUnavailable(problem) from None
+        source = tfds.data_source(name, split=split, data_dir=data_dir, download=True, **kwargs)
     n = len(source) if limit is None else min(limit, len(source))
     return [source[i] for i in range(n)]
 
@@ -343,7 +382,9 @@ def load_dataset(name: str, split: str = "train", *, data_dir: str | None = None
         if name == "celeb_a":
             return _celeba_from_tfds(split, data_dir, limit, download, image_size)
         return _mnist_like_from_tfds(name, split, data_dir, limit, download)
-    except Exception as e:  # no network, no TensorFlow, a refused download: say so, then fall back
+    except DownloadUnavailable as e:
+        return _fallback(name, split, str(e), image_size, limit)
+    except Exception as e:  # a refused or broken download: say so, then fall back
         reason = f"tensorflow-datasets failed: {e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''}"
         return _fallback(name, split, reason, image_size, limit)
 
