@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # where chapters/ and solutions/ are
+LIB_ROOT = ROOT  # put on the kernel's PYTHONPATH so notebooks import this checkout's vae_lib
 
 
 def execute_notebook(path: Path, out_dir: Path | None = None, *, quick: bool = True, offline: bool = False,
@@ -34,7 +35,7 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, quick: bool = T
     nb = nbformat.read(path, as_version=4)
     env_backup = dict(os.environ)
     os.environ["VAE_COURSE_QUICK"] = "1" if quick else "0"
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(LIB_ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if offline:
         os.environ["VAE_COURSE_OFFLINE"] = "1"

@@ -1,0 +1,28 @@
+"""The headless course runner: executed copies + HTML, a summary table, and failures that lose nothing."""
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from tools import run_course
+
+
+def _write(path, *sources):
+    nbformat.write(new_notebook(cells=[new_code_cell(s) for s in sources]), path)
+
+
+def test_runner_executes_saves_and_summarises(tmp_path, capsys, monkeypatch):
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    _write(chapters / "01_ok.ipynb", "import vae_lib\nvae_lib.record_result('01', data='digits', test_bce=12.5)")
+    _write(chapters / "02_broken.ipynb", "print('before')", "1 / 0", "print('never')")
+    monkeypatch.setattr(run_course, "ROOT", tmp_path)
+    code = run_course.main(["--out", str(tmp_path / "build"), "--offline"])
+    out = capsys.readouterr().out
+    assert code == 1  # one notebook failed
+    done = tmp_path / "build" / "quick" / "chapters"
+    assert (done / "01_ok.html").exists() and (done / "02_broken.html").exists()
+    broken = nbformat.read(done / "02_broken.ipynb", as_version=4)
+    assert broken.cells[0].outputs[0]["text"] == "before\n"          # kept what ran
+    assert broken.cells[1].outputs[0]["ename"] == "ZeroDivisionError"  # and the error
+    row = next(line for line in out.splitlines() if line.startswith("01_ok"))
+    assert " ok " in row and "digits" in row and "test_bce=12.5" in row
+    assert "FAILED" in next(line for line in out.splitlines() if line.startswith("02_broken"))
