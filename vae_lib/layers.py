@@ -103,19 +103,20 @@ def conv2d(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: P
                                         dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
     (n, h, w, cin), (kh, kw, _, cout), (s1, s2) = x.shape, kernel.shape, strides
     pads = lax.padtype_to_pads((h, w), (kh, kw), strides, padding) if isinstance(padding, str) else padding
-    xp = jnp.pad(x, ((0, 0), tuple(pads[0]), tuple(pads[1]), (0, 0)))
-    ho, wo = (xp.shape[1] - kh) // s1 + 1, (xp.shape[2] - kw) // s2 + 1
+    (lo1, hi1), (lo2, hi2) = pads
+    ho, wo = (h + lo1 + hi1 - kh) // s1 + 1, (w + lo2 + hi2 - kw) // s2 + 1
+    spatial_pad = ((0, 0), (lo1, hi1), (lo2, hi2))
     win = lambda a, b: (slice(None), slice(a, a + s1 * (ho - 1) + 1, s1), slice(b, b + s2 * (wo - 1) + 1, s2))
     taps = [(a, b) for a in range(kh) for b in range(kw)]
     if cin <= cout:  # im2col: patches (N*Ho*Wo, kh*kw*Cin) @ (kh*kw*Cin, Cout)
-        t = len(taps)
+        t, xp = len(taps), jnp.pad(x, spatial_pad + ((0, 0),))
         patches = sum(jnp.pad(xp[win(a, b)], ((0, 0),) * 3 + ((i * cin, (t - 1 - i) * cin),))
                       for i, (a, b) in enumerate(taps))
         y = patches.reshape(-1, t * cin) @ kernel.reshape(t * cin, cout)
         return y.reshape(n, ho, wo, cout)
-    # col2im: z = every input pixel times every tap, (N, Hp, Wp, kh, kw, Cout); sum shifted slices
-    z = (xp.reshape(-1, cin) @ kernel.transpose(2, 0, 1, 3).reshape(cin, kh * kw * cout))
-    z = z.reshape(n, xp.shape[1], xp.shape[2], kh, kw, cout)
+    # col2im: z = every input pixel times every tap, (N, H, W, kh, kw, Cout); sum shifted slices
+    z = (x.reshape(-1, cin) @ kernel.transpose(2, 0, 1, 3).reshape(cin, kh * kw * cout))
+    z = jnp.pad(z.reshape(n, h, w, kh, kw, cout), spatial_pad + ((0, 0),) * 3)
     return sum(z[win(a, b) + (a, b)] for a, b in taps)
 
 
