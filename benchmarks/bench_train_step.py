@@ -149,6 +149,7 @@ def make_torch(x_np: np.ndarray) -> tuple[Step, dict]:
     x = torch.from_numpy(x_np)  # NCHW
     count = lambda m: sum(p.numel() for p in m.parameters())
     info = {'encoder': count(model.encoder), 'decoder': count(model.decoder),
+            'version': torch.__version__,
             'threads': f'intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}'}
 
     def step() -> float:
@@ -210,6 +211,7 @@ def make_keras(x_np: np.ndarray) -> tuple[Step, dict]:
     vae.compile(optimizer=keras.optimizers.Adam(LR))
     x = tf.constant(x_np.transpose(0, 2, 3, 1))  # NHWC
     info = {'encoder': encoder.count_params(), 'decoder': decoder.count_params(),
+            'version': f'keras {keras.__version__}, tensorflow {tf.__version__}',
             'threads': f'intra-op {tf.config.threading.get_intra_op_parallelism_threads()}, '
                        f'inter-op {tf.config.threading.get_inter_op_parallelism_threads()} (0 = TF picks)'}
     t0 = time.perf_counter()
@@ -234,10 +236,11 @@ def main() -> None:
     steps = args.steps or (3 if args.quick else 5)
     warmup = 2 if args.quick else 5
 
+    import flax
     import jax
     print(f'machine: {platform.processor() or platform.machine()}, {_cpu_model()}, {os.cpu_count()} CPUs, '
           f'load average {os.getloadavg()[0]:.2f}')
-    print(f'python {platform.python_version()}, jax {jax.__version__} ({jax.default_backend()})')
+    print(f'python {platform.python_version()}, jax {jax.__version__} ({jax.default_backend()}), flax {flax.__version__}')
     x_np = np.random.default_rng(0).uniform(size=(BATCH, 1, 32, 32)).astype(np.float32)
 
     makers = {'flax': lambda: make_jax(x_np, False, False),
@@ -277,7 +280,7 @@ def main() -> None:
     for name, ts in times.items():
         q = np.percentile(ts, [25, 75])
         print(f'{name:11s} median {med[name] * 1e3:7.1f} ms/step  {BATCH / med[name]:7.0f} images/s'
-              f'   (IQR {q[0] * 1e3:.1f}-{q[1] * 1e3:.1f} ms)')
+              f'   (IQR {q[0] * 1e3:.1f}-{q[1] * 1e3:.1f} ms, fastest {min(ts) * 1e3:.1f} ms)')
     for mine in ('vae_lib', 'vae_lib-ct'):
         if mine in med:
             print(f'{mine}: ' + ', '.join(f'{med[o] / med[mine]:.2f}x {o}' for o in med if o != mine))
