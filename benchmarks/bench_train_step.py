@@ -256,6 +256,7 @@ def main() -> None:
             variants[name] = make()
         except ImportError as e:
             print(f'{name}: not importable, skipped ({e})')
+    first_loss: dict[str, float] = {}
     for name, (step, info) in variants.items():
         assert (info['encoder'], info['decoder']) == (ENC_PARAMS, DEC_PARAMS), (name, info)
         extra = ', '.join(f'{k} {v:.2f}s' if k == 'compile_s' else f'{k} {v}'
@@ -264,6 +265,13 @@ def main() -> None:
               f'{info["encoder"] - 4_098:,}), decoder {info["decoder"]:,}; {extra}')
         losses = [step() for _ in range(warmup)]
         assert np.all(np.isfinite(losses)), (name, losses)
+        first_loss[name] = losses
+    # The JAX variants share init seed, data and PRNG key, so their losses must agree.
+    jax_runs = [first_loss[n] for n in ('flax', 'vae_lib-ct', 'vae_lib') if n in first_loss]
+    for other in jax_runs[1:]:
+        np.testing.assert_allclose(other, jax_runs[0], rtol=1e-4)
+    if len(jax_runs) > 1:
+        print(f'JAX variants agree on the first {warmup} losses: {np.round(jax_runs[0], 3).tolist()}')
     assert ENC_PARAMS - 4_098 == AE_ENC_PARAMS
 
     times: dict[str, list[float]] = {name: [] for name in variants}
