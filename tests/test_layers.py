@@ -102,6 +102,15 @@ def test_decoder_shapes_book():
         assert x.shape == (3, size, size, cout)
 
 
+@pytest.mark.parametrize('kind', ['ConvTranspose', 'Conv'])
+def test_batch_axes_like_flax(kind):
+    """No batch axis, or several, are handled like Flax does."""
+    ref, fast = _pair(getattr(nnx, kind), getattr(layers, kind), 3, 2, (3, 3), 2, 'SAME')
+    for shape in [(5, 4, 3), (2, 3, 5, 4, 3)]:
+        x = _normal(4, shape)
+        _close(jax.jit(lambda x: fast(x))(x), ref(x))
+
+
 def test_wrong_weights_are_detected():
     """Guard against a vacuous comparison: a perturbed kernel must be caught."""
     ref, fast = _pair(nnx.ConvTranspose, layers.ConvTranspose, 4, 3, (3, 3), 2, 'SAME')

@@ -29,7 +29,7 @@ shifted slices of the product ("col2im"), which moves less data.  On GPU/TPU it 
 ``lax.conv_general_dilated`` (stride 1 for the transposed layer), so nothing CPU-specific runs
 there.  Everything is pure XLA: no callbacks, no custom kernels.
 
-Only what the course needs is supported: NHWC inputs with one batch axis, float32, padding
+Only what the course needs is supported: NHWC inputs (any leading batch axes), float32, padding
 'SAME', 'VALID' or explicit ``((lo, hi), (lo, hi))`` pairs (meaning the same as in Flax), no
 kernel dilation, masks or ``transpose_kernel``.  Parameters (names, shapes, initialisers,
 RNG order) are those of ``nnx.ConvTranspose`` / ``nnx.Conv``, so the same ``nnx.Rngs`` seed gives
@@ -161,8 +161,12 @@ class _ConvBase(nnx.Module):
         self.kernel = nnx.Param(kernel_init(rngs.params(), shape, jnp.float32))
         self.bias = nnx.Param(bias_init(rngs.params(), (out_features,), jnp.float32)) if use_bias else None
 
-    def _finish(self, y: jax.Array) -> jax.Array:
-        return y + self.bias[...] if self.bias is not None else y
+    def _apply(self, op, x: jax.Array) -> jax.Array:
+        """op on (N, H, W, C); like Flax, any number of leading batch axes (or none) is accepted."""
+        lead = x.shape[:-3]
+        y = op(x.reshape((-1,) + x.shape[-3:]), self.kernel[...], self.strides, self.padding)
+        y = y + self.bias[...] if self.bias is not None else y
+        return y.reshape(lead + y.shape[1:])
 
 
 class ConvTranspose(_ConvBase):
@@ -173,7 +177,7 @@ class ConvTranspose(_ConvBase):
     """
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        return self._finish(conv_transpose(x, self.kernel[...], self.strides, self.padding))
+        return self._apply(conv_transpose, x)
 
 
 class Conv(_ConvBase):
@@ -183,4 +187,4 @@ class Conv(_ConvBase):
     """
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        return self._finish(conv2d(x, self.kernel[...], self.strides, self.padding))
+        return self._apply(conv2d, x)
