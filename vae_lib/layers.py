@@ -98,6 +98,8 @@ def conv2d(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: P
     impl: 'matmul' (one GEMM, default on CPU), 'xla' (``lax.conv_general_dilated``) or None (auto).
     """
     impl = impl or _default_impl()
+    if impl not in ('matmul', 'xla'):
+        raise ValueError(f"impl must be 'matmul', 'xla' or None, got {impl!r}")
     if impl == 'xla':
         return lax.conv_general_dilated(x, kernel, strides, padding,
                                         dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
