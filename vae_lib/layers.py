@@ -1,8 +1,192 @@
-"""Layers the models are built from.
+"""Layers the models are built from: fast drop-ins for ``nnx.ConvTranspose`` and ``nnx.Conv``.
 
-`ConvTranspose` is the transposed convolution used by the decoders. For now it is Flax's own
-`nnx.ConvTranspose`; a faster drop-in version with the same parameters and outputs replaces it.
+Why not just ``nnx.ConvTranspose``?  ``lax.conv_transpose`` with stride ``s`` is an ordinary
+convolution of the input *with zeros inserted between its pixels* (``lhs_dilation=s``).  On
+CPU, XLA computes those zeros, and the gradient w.r.t. the kernel (a convolution between a
+dilated input and the output gradient) is very slow (jax issue #23783).
+
+The trick here (a "sub-pixel" / phase decomposition, exact, no approximation):
+
+* 1-D view.  A transposed conv computes ``y[o] = sum_j x[i] * K[j]`` over all ``(i, j)`` with
+  ``s*i = o + j - pad_lo``.  Write the output position as ``o = s*q + r`` with phase
+  ``r in [0, s)``: phase ``r`` only ever uses the taps ``j = pad_lo - r (mod s)``, and it reads
+  ``x[q + m]`` with ``m = (r + j - pad_lo) / s``.  So every phase is a small *stride-1*
+  convolution of the un-dilated input, over a window of ``T ~ k/s`` input pixels.
+* 2-D.  Stack the ``s*s`` phase kernels along the output-channel axis: one stride-1 conv
+  ``(N, Q1, Q2, Cin) -> (N, Q1, Q2, s*s*Cout)`` with a ``(T1, T2, Cin, s*s*Cout)`` kernel built
+  from ``K`` (taps a phase does not use are zero), then interleave the phases
+  ("depth-to-space") into ``(N, s*Q1, s*Q2, Cout)`` and crop to the output size.
+  For 3x3 / stride 2 that is a 2x2 window and 16 kernel blocks of which 9 are non-zero, instead
+  of a 3x3 window over an input that is three-quarters zeros.
+* Gradients come from plain autodiff: the backward pass is again stride-1 convolutions,
+  a transpose and sums, never a dilated convolution.
+
+The stride-1 convolution itself (``conv2d`` below) runs as one matrix multiply on CPU: the
+``kh*kw`` shifted windows are laid side by side along the channel axis ("im2col", built as a
+fused sum of zero-padded slices, which XLA:CPU handles far better than ``concatenate``) and
+multiplied by the reshaped kernel.  When ``Cin > Cout`` it instead multiplies first and sums
+shifted slices of the product ("col2im"), which moves less data.  On GPU/TPU it calls
+``lax.conv_general_dilated`` (stride 1 for the transposed layer), so nothing CPU-specific runs
+there.  Everything is pure XLA: no callbacks, no custom kernels.
+
+Only what the course needs is supported: NHWC inputs (any leading batch axes), float32, padding
+'SAME', 'VALID' or explicit ``((lo, hi), (lo, hi))`` pairs (meaning the same as in Flax), no
+kernel dilation, masks or ``transpose_kernel``.  Parameters (names, shapes, initialisers,
+RNG order) are those of ``nnx.ConvTranspose`` / ``nnx.Conv``, so the same ``nnx.Rngs`` seed gives
+the same weights and the layers are interchangeable.
 """
-from flax import nnx
+from __future__ import annotations
 
-ConvTranspose = nnx.ConvTranspose
+from typing import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+from jax import lax
+
+Padding = str | Sequence[tuple[int, int]]
+_KERNEL_INIT = nnx.initializers.lecun_normal()  # Flax's default for Conv / ConvTranspose
+_BIAS_INIT = nnx.initializers.zeros_init()
+
+
+def _pair(v: int | Sequence[int]) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else tuple(v)  # type: ignore[return-value]
+
+
+def _check_padding(padding: Padding) -> None:
+    if isinstance(padding, str):
+        if padding not in ('SAME', 'VALID'):
+            raise ValueError(f"padding {padding!r} is not supported; use 'SAME', 'VALID' or pairs")
+    elif len(padding) != 2 or any(len(p) != 2 for p in padding):
+        raise ValueError(f'padding must be two (lo, hi) pairs, got {padding!r}')
+
+
+def _transpose_pads(k: int, s: int, padding: str | tuple[int, int]) -> tuple[int, int]:
+    """(lo, hi) padding of the zero-dilated input, exactly as ``lax.conv_transpose`` uses it."""
+    if not isinstance(padding, str):
+        return tuple(padding)  # type: ignore[return-value]
+    if padding == 'SAME':
+        total, lo = k + s - 2, (k - 1 if s > k - 1 else -(-(k + s - 2) // 2))
+    else:  # 'VALID'
+        total, lo = k + s - 2 + max(k - s, 0), k - 1
+    return lo, total - lo
+
+
+def _phase_taps(k: int, s: int, lo: int) -> tuple[np.ndarray, int]:
+    """1-D sub-pixel table: output ``s*q + r`` receives ``x[q + m0 + t] * K[idx[t, r]]``.
+
+    Returns ``idx`` of shape (T, s) (entries equal to ``k`` mean "no tap": a zero) and ``m0``.
+    """
+    taps = [(r, j, (r + j - lo) // s) for r in range(s) for j in range(k) if (r + j - lo) % s == 0]
+    m0 = min(m for _, _, m in taps)
+    idx = np.full((max(m for _, _, m in taps) - m0 + 1, s), k)
+    for r, j, m in taps:
+        idx[m - m0, r] = j
+    return idx, m0
+
+
+def _default_impl() -> str:
+    return 'matmul' if jax.default_backend() == 'cpu' else 'xla'
+
+
+def conv2d(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: Padding,
+           impl: str | None = None) -> jax.Array:
+    """Cross-correlation like ``lax.conv_general_dilated`` (NHWC, HWIO), no bias.
+
+    x: (N, H, W, Cin), kernel: (kh, kw, Cin, Cout) -> (N, Ho, Wo, Cout).
+    impl: 'matmul' (one GEMM, default on CPU), 'xla' (``lax.conv_general_dilated``) or None (auto).
+    """
+    impl = impl or _default_impl()
+    if impl not in ('matmul', 'xla'):
+        raise ValueError(f"impl must be 'matmul', 'xla' or None, got {impl!r}")
+    if impl == 'xla':
+        return lax.conv_general_dilated(x, kernel, strides, padding,
+                                        dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
+    (n, h, w, cin), (kh, kw, _, cout), (s1, s2) = x.shape, kernel.shape, strides
+    pads = lax.padtype_to_pads((h, w), (kh, kw), strides, padding) if isinstance(padding, str) else padding
+    (lo1, hi1), (lo2, hi2) = pads
+    ho, wo = (h + lo1 + hi1 - kh) // s1 + 1, (w + lo2 + hi2 - kw) // s2 + 1
+    spatial_pad = ((0, 0), (lo1, hi1), (lo2, hi2))
+    win = lambda a, b: (slice(None), slice(a, a + s1 * (ho - 1) + 1, s1), slice(b, b + s2 * (wo - 1) + 1, s2))
+    taps = [(a, b) for a in range(kh) for b in range(kw)]
+    if cin <= cout:  # im2col: patches (N*Ho*Wo, kh*kw*Cin) @ (kh*kw*Cin, Cout)
+        t, xp = len(taps), jnp.pad(x, spatial_pad + ((0, 0),))
+        patches = sum(jnp.pad(xp[win(a, b)], ((0, 0),) * 3 + ((i * cin, (t - 1 - i) * cin),))
+                      for i, (a, b) in enumerate(taps))
+        y = patches.reshape(-1, t * cin) @ kernel.reshape(t * cin, cout)
+        return y.reshape(n, ho, wo, cout)
+    # col2im: z = every input pixel times every tap, (N, H, W, kh, kw, Cout); sum shifted slices
+    z = (x.reshape(-1, cin) @ kernel.transpose(2, 0, 1, 3).reshape(cin, kh * kw * cout))
+    z = jnp.pad(z.reshape(n, h, w, kh, kw, cout), spatial_pad + ((0, 0),) * 3)
+    return sum(z[win(a, b) + (a, b)] for a, b in taps)
+
+
+def conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: Padding,
+                   impl: str | None = None) -> jax.Array:
+    """Same result as ``lax.conv_transpose(x, kernel, strides, padding)`` (NHWC, HWIO), no bias.
+
+    x: (N, H, W, Cin), kernel: (kh, kw, Cin, Cout) -> (N, Ho, Wo, Cout); with 'SAME', Ho = s*H.
+    """
+    (n, h, w, cin), (kh, kw, _, cout), (s1, s2) = x.shape, kernel.shape, strides
+    pad_pairs = (padding, padding) if isinstance(padding, str) else padding
+    (lo1, hi1), (lo2, hi2) = _transpose_pads(kh, s1, pad_pairs[0]), _transpose_pads(kw, s2, pad_pairs[1])
+    ho, wo = (h - 1) * s1 + lo1 + hi1 - kh + 2, (w - 1) * s2 + lo2 + hi2 - kw + 2
+    q1, q2 = -(-ho // s1), -(-wo // s2)  # output rows / cols per phase
+    (idx1, m1), (idx2, m2) = _phase_taps(kh, s1, lo1), _phase_taps(kw, s2, lo2)
+    t1, t2 = len(idx1), len(idx2)
+    # Sub-pixel kernel (T1, T2, Cin, s1*s2*Cout); a padded zero row/col stands for "no tap".
+    kz = jnp.pad(kernel, ((0, 1), (0, 1), (0, 0), (0, 0)))
+    ksub = kz[idx1[:, None, :, None], idx2[None, :, None, :]]  # (T1, T2, s1, s2, Cin, Cout)
+    ksub = ksub.transpose(0, 1, 4, 2, 3, 5).reshape(t1, t2, cin, s1 * s2 * cout)
+    # Window q reads x[q + m0 : q + m0 + T]: pad (or crop, if negative) x so all windows fit.
+    xp = lax.pad(x, jnp.zeros((), x.dtype),
+                 ((0, 0, 0), (-m1, q1 + m1 + t1 - 1 - h, 0), (-m2, q2 + m2 + t2 - 1 - w, 0), (0, 0, 0)))
+    y = conv2d(xp, ksub, (1, 1), 'VALID', impl)  # (N, Q1, Q2, s1*s2*Cout)
+    y = y.reshape(n, q1, q2, s1, s2, cout).transpose(0, 1, 3, 2, 4, 5)  # depth-to-space
+    return y.reshape(n, q1 * s1, q2 * s2, cout)[:, :ho, :wo]
+
+
+class _ConvBase(nnx.Module):
+    """Shared parameters: ``kernel`` (kh, kw, in, out) and ``bias`` (out,), as in Flax."""
+
+    def __init__(self, in_features: int, out_features: int, kernel_size: int | Sequence[int],
+                 strides: int | Sequence[int] | None = None, *, padding: Padding = 'SAME',
+                 use_bias: bool = True, kernel_init=_KERNEL_INIT, bias_init=_BIAS_INIT,
+                 rngs: nnx.Rngs):
+        _check_padding(padding)
+        self.kernel_size = _pair(kernel_size)
+        self.in_features, self.out_features = in_features, out_features
+        self.strides = _pair(1 if strides is None else strides)
+        self.padding, self.use_bias = padding, use_bias
+        shape = self.kernel_size + (in_features, out_features)
+        self.kernel = nnx.Param(kernel_init(rngs.params(), shape, jnp.float32))
+        self.bias = nnx.Param(bias_init(rngs.params(), (out_features,), jnp.float32)) if use_bias else None
+
+    def _apply(self, op, x: jax.Array) -> jax.Array:
+        """op on (N, H, W, C); like Flax, any number of leading batch axes (or none) is accepted."""
+        lead = x.shape[:-3]
+        y = op(x.reshape((-1,) + x.shape[-3:]), self.kernel[...], self.strides, self.padding)
+        y = y + self.bias[...] if self.bias is not None else y
+        return y.reshape(lead + y.shape[1:])
+
+
+class ConvTranspose(_ConvBase):
+    """Drop-in for ``nnx.ConvTranspose`` (same params, outputs and gradients), sub-pixel version.
+
+    ``ConvTranspose(128, 64, (3, 3), (2, 2), padding='SAME', rngs=rngs)`` maps (N, H, W, 128) to
+    (N, 2H, 2W, 64).
+    """
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return self._apply(conv_transpose, x)
+
+
+class Conv(_ConvBase):
+    """Drop-in for ``nnx.Conv`` (same params, outputs and gradients) computed as one matmul on CPU.
+
+    ``Conv(1, 32, (3, 3), (2, 2), padding='SAME', rngs=rngs)`` maps (N, 32, 32, 1) to (N, 16, 16, 32).
+    """
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return self._apply(conv2d, x)

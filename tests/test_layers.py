@@ -1,0 +1,126 @@
+"""The fast layers in vae_lib.layers must match Flax's own layers: values, gradients, params."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from vae_lib import layers
+
+# (in, out, kernel, stride, padding, input H, input W, use_bias)
+CASES = [
+    (128, 128, (3, 3), 2, 'SAME', 4, 4, True),   # the book's decoder layer, small batch
+    (5, 3, (3, 3), 2, 'SAME', 5, 6, False),       # odd / even sizes
+    (4, 6, (4, 4), 2, 'SAME', 5, 4, True),         # even kernel
+    (4, 6, (4, 4), 2, 'VALID', 6, 7, False),
+    (3, 4, (3, 3), 1, 'SAME', 5, 6, True),         # stride 1
+    (2, 3, (1, 1), 2, 'VALID', 4, 5, True),         # kernel smaller than stride: empty phases
+    (3, 4, (5, 5), 3, 'SAME', 7, 8, True),
+    (3, 4, (3, 3), (2, 1), ((1, 2), (0, 1)), 6, 5, True),  # explicit pads, mixed strides
+]
+
+
+def _normal(seed, shape):
+    """Test data from an explicitly seeded NumPy generator (eager jax.random would compile a
+    new kernel for every shape, which dominates the run time of these small tests)."""
+    return jnp.asarray(np.random.default_rng(seed).standard_normal(shape), jnp.float32)
+
+
+def _pair(ref_cls, fast_cls, cin, cout, k, s, pad, use_bias=True):
+    """The Flax layer and the fast layer, with identical non-trivial weights."""
+    init = lambda key, shape, dtype: _normal(0, shape)
+    bias_init = lambda key, shape, dtype: _normal(1, shape)  # Flax's default (zeros) is too easy
+    kw = dict(padding=pad, use_bias=use_bias, kernel_init=init, bias_init=bias_init)
+    return (ref_cls(cin, cout, k, s, rngs=nnx.Rngs(0), **kw),
+            fast_cls(cin, cout, k, s, rngs=nnx.Rngs(0), **kw))
+
+
+def _close(a, b):
+    """float32 agreement, relative to the size of the reference values."""
+    b = np.asarray(b)
+    np.testing.assert_allclose(np.asarray(a), b, rtol=1e-4, atol=1e-5 * max(1.0, np.abs(b).max()))
+
+
+@pytest.mark.parametrize('kind, case', [('ConvTranspose', c) for c in CASES] +
+                         [('Conv', c) for c in CASES if c[3] != 1])  # stride 1: covered via ConvTranspose
+def test_matches_flax(kind, case, monkeypatch):
+    """Outputs and gradients w.r.t. input, kernel and bias agree, under jit, for both code paths."""
+    cin, cout, k, s, pad, h, w, use_bias = case
+    ref, fast = _pair(getattr(nnx, kind), getattr(layers, kind), cin, cout, k, s, pad, use_bias)
+    x = _normal(2, (2, h, w, cin))
+    weight = _normal(3, jax.eval_shape(ref, x).shape)
+
+    def value_and_grads(layer):
+        graphdef, params = nnx.split(layer)
+        def loss(params, x):
+            y = nnx.merge(graphdef, params)(x)
+            return jnp.sum(y * weight), y
+        (_, y), (g, gx) = jax.value_and_grad(loss, argnums=(0, 1), has_aux=True)(params, x)
+        return y, g, gx
+
+    # 'matmul' runs on CPU, 'xla' on GPU/TPU; check both on any backend.  (For Conv, 'xla' is
+    # literally lax.conv_general_dilated, i.e. Flax's own computation, so only 'matmul' is tested.)
+    impls = ['matmul', 'xla'] if kind == 'ConvTranspose' else ['matmul']
+    def all_paths():
+        out = [value_and_grads(ref)]
+        for impl in impls:
+            monkeypatch.setattr(layers, '_default_impl', lambda impl=impl: impl)
+            out.append(value_and_grads(fast))
+        return out
+    (y_ref, g_ref, gx_ref), *fast_results = jax.jit(all_paths)()
+    for y, g, gx in fast_results:
+        assert y.shape == y_ref.shape
+        _close(y, y_ref)
+        _close(gx, gx_ref)
+        _close(g['kernel'][...], g_ref['kernel'][...])
+        assert (g['bias'][...] if use_bias else None) is not None or not use_bias
+        if use_bias:
+            _close(g['bias'][...], g_ref['bias'][...])
+
+
+@pytest.mark.parametrize('kind', ['ConvTranspose', 'Conv'])
+def test_same_parameters_as_flax(kind):
+    ref = getattr(nnx, kind)(64, 32, (3, 3), (2, 2), padding='SAME', rngs=nnx.Rngs(3))
+    fast = getattr(layers, kind)(64, 32, (3, 3), (2, 2), padding='SAME', rngs=nnx.Rngs(3))
+    ref_p, fast_p = nnx.state(ref, nnx.Param), nnx.state(fast, nnx.Param)
+    assert set(fast_p.keys()) == set(ref_p.keys()) == {'kernel', 'bias'}
+    for name in ('kernel', 'bias'):
+        assert fast_p[name][...].shape == ref_p[name][...].shape
+        np.testing.assert_array_equal(fast_p[name][...], ref_p[name][...])  # same init, same RNG use
+    count = lambda st: sum(v.size for v in jax.tree.leaves(st))
+    assert count(fast_p) == count(ref_p) == 3 * 3 * 64 * 32 + 32
+    no_bias = getattr(layers, kind)(64, 32, (3, 3), 2, use_bias=False, rngs=nnx.Rngs(0))
+    assert no_bias.bias is None
+
+
+def test_decoder_shapes_book():
+    """The book's decoder: 4x4x128 -> 8 -> 16 -> 32 with stride 2, SAME."""
+    rngs, zeros = nnx.Rngs(0), nnx.initializers.zeros_init()
+    x = jax.ShapeDtypeStruct((3, 4, 4, 128), jnp.float32)
+    for cin, cout, size in [(128, 128, 8), (128, 64, 16), (64, 32, 32)]:
+        x = jax.eval_shape(layers.ConvTranspose(cin, cout, (3, 3), (2, 2), kernel_init=zeros, rngs=rngs), x)
+        assert x.shape == (3, size, size, cout)
+
+
+@pytest.mark.parametrize('kind', ['ConvTranspose', 'Conv'])
+def test_batch_axes_like_flax(kind):
+    """No batch axis, or several, are handled like Flax does."""
+    ref, fast = _pair(getattr(nnx, kind), getattr(layers, kind), 3, 2, (3, 3), 2, 'SAME')
+    for shape in [(5, 4, 3), (2, 3, 5, 4, 3)]:
+        x = _normal(4, shape)
+        _close(jax.jit(lambda x: fast(x))(x), ref(x))
+
+
+def test_wrong_weights_are_detected():
+    """Guard against a vacuous comparison: a perturbed kernel must be caught."""
+    ref, fast = _pair(nnx.ConvTranspose, layers.ConvTranspose, 4, 3, (3, 3), 2, 'SAME')
+    fast.kernel[...] = fast.kernel[...].at[0, 0, 0, 0].add(0.1)
+    x = _normal(2, (2, 5, 5, 4))
+    with pytest.raises(AssertionError):
+        _close(jax.jit(lambda x: fast(x))(x), ref(x))
+
+
+@pytest.mark.parametrize('pad', ['CIRCULAR', 'CAUSAL', ((1, 1),)])
+def test_unsupported_padding_raises(pad):
+    with pytest.raises(ValueError):
+        layers.ConvTranspose(2, 2, (3, 3), 2, padding=pad, rngs=nnx.Rngs(0))
