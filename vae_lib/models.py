@@ -17,7 +17,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from vae_lib.gaussian import reparameterize
-from vae_lib.layers import ConvTranspose
+from vae_lib.layers import Conv, ConvTranspose
 
 
 def check_images(x: jax.Array, image_shape: tuple[int, int, int], who: str) -> None:
@@ -52,7 +52,7 @@ class Encoder(nnx.Module):
         self.image_shape = tuple(image_shape)
         self.variational = variational
         chans = [self.image_shape[-1], *widths]
-        self.convs = nnx.List([nnx.Conv(a, b, (3, 3), strides=(2, 2), padding="SAME", rngs=rngs)
+        self.convs = nnx.List([Conv(a, b, (3, 3), strides=(2, 2), padding="SAME", rngs=rngs)
                                for a, b in zip(chans[:-1], chans[1:])])
         self.norms = nnx.List([nnx.BatchNorm(b, momentum=0.9, rngs=rngs) for b in widths] if batch_norm else [])
         factor = 2 ** len(widths)
@@ -91,7 +91,7 @@ class Decoder(nnx.Module):
         self.deconvs = nnx.List([ConvTranspose(a, b, (3, 3), strides=(2, 2), padding="SAME", rngs=rngs)
                                  for a, b in zip(chans[:-1], chans[1:])])
         self.norms = nnx.List([nnx.BatchNorm(b, momentum=0.9, rngs=rngs) for b in widths] if batch_norm else [])
-        self.out = nnx.Conv(widths[-1], self.image_shape[-1], (3, 3), padding="SAME", rngs=rngs)
+        self.out = Conv(widths[-1], self.image_shape[-1], (3, 3), padding="SAME", rngs=rngs)
 
     def __call__(self, z: jax.Array) -> jax.Array:
         if z.ndim != 2 or z.shape[-1] != self.latent_dim:
