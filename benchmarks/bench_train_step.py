@@ -11,7 +11,9 @@ Same architecture everywhere (GDL 2nd ed., ch. 3; batch 100, 32x32x1 images):
 One full train step = forward, loss, backward and Adam update.  Variants:
   flax          nnx.Conv + nnx.ConvTranspose
   vae_lib-ct    nnx.Conv + vae_lib.layers.ConvTranspose      (the drop-in asked for in issue 5)
-  vae_lib       vae_lib.layers.Conv + vae_lib.layers.ConvTranspose
+  vae_lib-both  vae_lib.layers.Conv + vae_lib.layers.ConvTranspose, donated state
+  vae_lib       the library itself: models.book_vae + the step train.fit runs (no donation: fit
+                keeps the previous state as the last good weights)
   torch         PyTorch eager (NCHW), optional
   keras         Keras 3 on TensorFlow, book-style train_step, optional
 All are timed in one process, round-robin (each round runs every variant `--steps` times), so that
@@ -114,6 +116,32 @@ def make_jax(x_np: np.ndarray, fast_ct: bool, fast_conv: bool) -> tuple[Step, di
     def step() -> float:
         carry[0], carry[1], loss = step_jit(carry[0], carry[1], x)
         return float(loss.block_until_ready())
+    return step, counts
+
+
+def make_vae_lib(x_np: np.ndarray) -> tuple[Step, dict]:
+    """The library itself: `vae_lib.models.book_vae` and the step `vae_lib.train.fit` runs."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+    from flax import nnx
+    from vae_lib import models, train
+
+    model = models.book_vae(rngs=nnx.Rngs(0))
+    opt = nnx.Optimizer(model, optax.adam(LR), wrt=nnx.Param)
+    counts = {'encoder': models.count_params(model.encoder), 'decoder': models.count_params(model.decoder)}
+    graphdef, state = nnx.split((model, opt))
+    step_jit = train.make_train_step(graphdef, train.vae_loss_fn(BETA))
+    x = jnp.asarray(x_np.transpose(0, 2, 3, 1))  # NHWC
+    carry = [state, jax.random.key(42)]
+    t0 = time.perf_counter()
+    step_jit.lower(carry[0], x, carry[1]).compile()
+    counts['compile_s'] = time.perf_counter() - t0
+
+    def step() -> float:
+        carry[1], sub = jax.random.split(carry[1])
+        carry[0], parts = step_jit(carry[0], x, sub)
+        return float(parts['loss'])  # fit fetches the loss parts every step, as here
     return step, counts
 
 
@@ -245,7 +273,8 @@ def main() -> None:
 
     makers = {'flax': lambda: make_jax(x_np, False, False),
               'vae_lib-ct': lambda: make_jax(x_np, True, False),
-              'vae_lib': lambda: make_jax(x_np, True, True),
+              'vae_lib-both': lambda: make_jax(x_np, True, True),
+              'vae_lib': lambda: make_vae_lib(x_np),
               'torch': lambda: make_torch(x_np),
               'keras': lambda: make_keras(x_np)}
     if args.only:
@@ -267,7 +296,7 @@ def main() -> None:
         assert np.all(np.isfinite(losses)), (name, losses)
         first_loss[name] = losses
     # The JAX variants share init seed, data and PRNG key, so their losses must agree.
-    jax_runs = [first_loss[n] for n in ('flax', 'vae_lib-ct', 'vae_lib') if n in first_loss]
+    jax_runs = [first_loss[n] for n in ('flax', 'vae_lib-ct', 'vae_lib-both', 'vae_lib') if n in first_loss]
     for other in jax_runs[1:]:
         np.testing.assert_allclose(other, jax_runs[0], rtol=1e-4)
     if len(jax_runs) > 1:
@@ -289,7 +318,7 @@ def main() -> None:
         q = np.percentile(ts, [25, 75])
         print(f'{name:11s} median {med[name] * 1e3:7.1f} ms/step  {BATCH / med[name]:7.0f} images/s'
               f'   (IQR {q[0] * 1e3:.1f}-{q[1] * 1e3:.1f} ms, fastest {min(ts) * 1e3:.1f} ms)')
-    for mine in ('vae_lib', 'vae_lib-ct'):
+    for mine in ('vae_lib', 'vae_lib-both', 'vae_lib-ct'):
         if mine in med:
             print(f'{mine}: ' + ', '.join(f'{med[o] / med[mine]:.2f}x {o}' for o in med if o != mine))
 
