@@ -41,3 +41,13 @@ def test_vae_with_key_and_table_text():
     vae = models.book_vae(rngs=nnx.Rngs(1))
     text = summary_table(vae, jnp.zeros((1, 32, 32, 1)), jax.random.key(0))
     assert "encoder.z_log_var" in text and f"{models.count_params(vae):,}" in text.splitlines()[-1]
+
+
+def test_tracing_leaves_batchnorm_statistics_alone():
+    vae = models.celeba_vae(latent_dim=4, width=8, rngs=nnx.Rngs(0))
+    before = jax.tree.map(lambda a: a.copy(), nnx.state(vae, nnx.BatchStat))
+    rows = layer_summary(vae, jnp.ones((2, 64, 64, 3)), jax.random.key(0))
+    after = nnx.state(vae, nnx.BatchStat)
+    assert all(bool(jnp.all(a == b)) for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(after)))
+    assert sum(r.params for r in rows) == models.count_params(vae)
+    assert dict((r.path, r.output_shape) for r in rows)["encoder.norms.0"] == (2, 32, 32, 8)

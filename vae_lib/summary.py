@@ -71,21 +71,30 @@ def _record_outputs(layers: list[tuple[str, nnx.Module]], shapes: dict[int, tupl
 def layer_summary(module: nnx.Module, example_input: jax.Array | None = None, *call_args) -> list[LayerRow]:
     """Rows for every parameter-owning layer of `module`.
 
-    example_input: e.g. zeros of shape (1, 32, 32, 1); when given, the module is run once on it
-    (with any extra `call_args`, e.g. a PRNG key for a VAE) to record each layer's output shape.
+    example_input: e.g. zeros of shape (1, 32, 32, 1); when given, the module is traced once on it
+    (with any extra `call_args`, e.g. a PRNG key for a VAE; shapes only, nothing is computed or
+    changed) to record each layer's output shape.
     """
     layers = _layers(module)
-    shapes: dict[int, tuple[int, ...]] = {}
+    shapes: dict[str, tuple[int, ...]] = {}  # path -> output shape, in call order
     if example_input is not None:
-        with _record_outputs(layers, shapes):
-            module(example_input, *call_args)
-    if shapes:  # show the layers in the order the forward pass called them
-        called = list(shapes)
-        layers = sorted(layers, key=lambda item: called.index(id(item[1])) if id(item[1]) in shapes else len(called))
+        def forward(mod, *args):
+            # shapes only (nnx.eval_shape: no real computation, the module's state is not changed);
+            # `mod` is a copy of `module`, so layers are matched by their path
+            copy_layers = _layers(mod)
+            by_id: dict[int, tuple[int, ...]] = {}
+            with _record_outputs(copy_layers, by_id):
+                out = mod(*args)
+            path_of = {id(m): p for p, m in copy_layers}
+            shapes.update({path_of[i]: s for i, s in by_id.items()})
+            return out
+        nnx.eval_shape(forward, module, example_input, *call_args)
+        called = list(shapes)  # show the layers in the order the forward pass called them
+        layers = sorted(layers, key=lambda item: called.index(item[0]) if item[0] in shapes else len(called))
     rows = []
     for path, layer in layers:
         params = _own_params(layer)
-        rows.append(LayerRow(path, type(layer).__name__, shapes.get(id(layer)), params,
+        rows.append(LayerRow(path, type(layer).__name__, shapes.get(path), params,
                              int(sum(np.prod(s, dtype=np.int64) for s in params.values()))))
     return rows
 
