@@ -9,10 +9,12 @@ theta = (mean, log_var), and can only *sample* z. Each function returns one esti
 - score function (REINFORCE, likelihood ratio): g_i = (f(z_i) - b) * grad_theta log q_theta(z_i).
   Works for any f (even non-differentiable), but is usually much noisier. b is an optional baseline.
 
-Both are unbiased: their means converge to the same g.
+Both are unbiased: their means converge to the same g. Both functions are jit-compiled
+(f and n are static: pass the same function object to reuse the compiled code).
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 import jax
@@ -23,6 +25,7 @@ from vae_lib.gaussian import diagonal_gaussian_log_density, std_from_log_var
 ScalarFn = Callable[[jax.Array], jax.Array]  # f: (D,) -> ()
 
 
+@partial(jax.jit, static_argnums=(0, 4))
 def pathwise_gradients(f: ScalarFn, key: jax.Array, mean: jax.Array, log_var: jax.Array,
                        n: int) -> tuple[jax.Array, jax.Array]:
     """n single-sample pathwise estimates of d E[f(z)] / d(mean, log_var). mean, log_var: (D,).
@@ -37,6 +40,7 @@ def pathwise_gradients(f: ScalarFn, key: jax.Array, mean: jax.Array, log_var: ja
     return jax.vmap(one)(eps)
 
 
+@partial(jax.jit, static_argnums=(0, 4))
 def score_function_gradients(f: ScalarFn, key: jax.Array, mean: jax.Array, log_var: jax.Array,
                              n: int, baseline: float = 0.0) -> tuple[jax.Array, jax.Array]:
     """n single-sample score-function (REINFORCE) estimates: (f(z) - baseline) * grad log q(z).
