@@ -27,12 +27,14 @@ def density_grid(mean, cov, n: int = 121, span: float = 3.5):
 
 def gaussian_contours(mean, cov, ax=None, title: str | None = None, samples=None, span: float = 3.5,
                       levels: int = 6, equal: bool = True):
-    """Filled density contours of N(mean, cov) in 2-d, optionally with sampled points (M, 2) on top."""
+    """Filled density contours of N(mean, cov) in 2-d (`levels` equally spaced density levels),
+    optionally with sampled points (M, 2) on top."""
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
     xs, ys, dens = density_grid(mean, cov, span=span)
-    ax.contourf(xs, ys, dens, levels=levels, cmap="Blues")
-    ax.contour(xs, ys, dens, levels=levels, colors="k", linewidths=0.4)
+    edges = np.linspace(0.0, float(dens.max()), levels + 2)[1:]  # the lowest band (near 0) stays white
+    ax.contourf(xs, ys, dens, levels=edges, cmap="Blues")
+    ax.contour(xs, ys, dens, levels=edges[:-1], colors="k", linewidths=0.4)
     if samples is not None:
         s = np.asarray(samples)
         ax.scatter(s[:, 0], s[:, 1], s=3, c="tab:red", alpha=0.5)
