@@ -1,2 +1,172 @@
-"""Checks for chapter 02's exercises."""
-__all__: list[str] = []
+"""Checks for chapter 02's exercises: normal densities and the covariance matrix.
+
+    checks.check_normal_pdf(normal_pdf)                   # normal_pdf(x, mean, std) -> density
+    checks.check_mvn_log_density(mvn_log_density)         # (x (N, K), mean (K,), cov (K, K)) -> (N,)
+    checks.check_covariance_matrix(covariance_matrix)     # samples (N, K) -> (K, K)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from vae_lib.checks._helpers import protect
+from vae_lib.checks.core import Mistake, grade
+
+__all__ = ["check_normal_pdf", "check_mvn_log_density", "check_covariance_matrix"]
+
+TWO_PI = 2.0 * np.pi
+
+
+# ----------------------------------------------------------------------------- normal_pdf
+def _f(a):
+    return np.asarray(a, np.float64)
+
+
+def _normal_pdf_ref(x, mean, std):
+    """N(x; mean, std^2) = 1 / sqrt(2 pi std^2) * exp(-(x - mean)^2 / (2 std^2)), elementwise."""
+    x, mean, std = _f(x), _f(mean), _f(std)
+    return np.exp(-((x - mean) ** 2) / (2 * std**2)) / np.sqrt(TWO_PI * std**2)
+
+
+NORMAL_PDF_MISTAKES = [
+    Mistake("2 / sqrt(2 pi sigma^2) in front instead of 1 / sqrt(2 pi sigma^2)",
+            lambda x, m, s: 2 * _normal_pdf_ref(x, m, s),
+            "with a 2 in front the curve has area 2, not 1. The normalising constant is "
+            "1 / sqrt(2 pi sigma^2) (a common slip when copying the formula from notes)."),
+    Mistake("the standard deviation used where the variance belongs",
+            lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s))) / np.sqrt(TWO_PI * _f(s)),
+            "the argument is the standard deviation sigma: square it (sigma^2) in both places."),
+    Mistake("the square root in the normalising constant is missing",
+            lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / (TWO_PI * _f(s) ** 2),
+            "the constant is 1 / sqrt(2 pi sigma^2) = 1 / (sigma sqrt(2 pi))."),
+    Mistake("the 2 in the exponent's denominator is missing",
+            lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (_f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
+            "the exponent is -(x - mu)^2 / (2 sigma^2)."),
+    Mistake("the minus sign in the exponent is missing",
+            lambda x, m, s: np.exp(((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
+            "without the minus sign the 'density' grows away from the mean; it must fall."),
+]
+
+
+def _pdf_cases():
+    x = np.linspace(-3, 3, 13, dtype=np.float32)
+    return [(x, 0.0, 1.0), (x, 0.5, 2.0), (x * 0.1, -0.2, 0.3), (np.float32(1.5), 1.0, 0.7)]
+
+
+def check_normal_pdf(normal_pdf) -> bool:
+    """normal_pdf(x, mean, std) -> the 1-d normal density, elementwise (std is the standard deviation)."""
+    return grade("normal_pdf", protect(normal_pdf), _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES,
+                 rtol=1e-4, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- mvn_log_density
+def _parts(x, mean, cov):
+    x, mean, cov = _f(x), _f(mean), _f(cov)
+    diff = x - mean
+    k = mean.shape[-1]
+    maha = np.einsum("ni,ij,nj->n", diff, np.linalg.inv(cov), diff)
+    maha_cov = np.einsum("ni,ij,nj->n", diff, cov, diff)
+    _, logdet = np.linalg.slogdet(cov)
+    return k, maha, maha_cov, logdet
+
+
+def _mvn_ref(x, mean, cov):
+    """log N(x; mean, cov) = -1/2 (k log 2 pi + log det cov + (x - mean)^T cov^-1 (x - mean)). -> (N,)."""
+    k, maha, _, logdet = _parts(x, mean, cov)
+    return -0.5 * (k * np.log(TWO_PI) + logdet + maha)
+
+
+def _mvn_mistake(fn):
+    def wrapped(x, mean, cov):
+        k, maha, maha_cov, logdet = _parts(x, mean, cov)
+        return fn(k, maha, maha_cov, logdet)
+    return wrapped
+
+
+L2P = np.log(TWO_PI)
+MVN_MISTAKES = [
+    Mistake("the log-determinant term is missing",
+            _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + m)),
+            "the normalising constant of a k-d normal is 1 / sqrt((2 pi)^k det(Sigma)): its log "
+            "adds -1/2 log det(Sigma)."),
+    Mistake("the covariance used in the quadratic form instead of its inverse",
+            _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + ld + mc)),
+            "the Mahalanobis term is (x - mu)^T Sigma^{-1} (x - mu): solve with Sigma (np.linalg.solve) "
+            "or invert it."),
+    Mistake("log(2 pi) not multiplied by the dimension k",
+            _mvn_mistake(lambda k, m, mc, ld: -0.5 * (L2P + ld + m)),
+            "(2 pi)^(k/2) gives k/2 * log(2 pi) in the log density, one log(2 pi)/2 per dimension."),
+    Mistake("the factor 1/2 on the quadratic form is missing",
+            _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + ld) - m),
+            "the exponent is -1/2 (x - mu)^T Sigma^{-1} (x - mu)."),
+    Mistake("the density instead of the log-density",
+            _mvn_mistake(lambda k, m, mc, ld: np.exp(-0.5 * (k * L2P + ld + m))),
+            "return the logarithm: it is what the loss functions use, and it does not underflow."),
+    Mistake("only the diagonal of the covariance used (the correlations are ignored)",
+            lambda x, mean, cov: _mvn_ref(x, mean, np.diag(np.diag(_f(cov)))),
+            "the off-diagonal entries matter: use the full matrix in both the determinant and the inverse."),
+]
+
+
+def _mvn_cases():
+    rng = np.random.default_rng(201)
+    a = rng.normal(size=(3, 3))
+    cov3 = (a @ a.T + 0.5 * np.eye(3)).astype(np.float32)
+    cov2 = np.array([[2.0, 0.9], [0.9, 1.0]], np.float32)
+    return [
+        (rng.normal(size=(6, 2)).astype(np.float32), np.array([0.5, -1.0], np.float32), cov2),
+        (rng.normal(size=(4, 3)).astype(np.float32), np.array([0.0, 1.0, 2.0], np.float32), cov3),
+        (np.zeros((1, 2), np.float32), np.zeros(2, np.float32), np.eye(2, dtype=np.float32)),
+        (rng.normal(size=(5, 1)).astype(np.float32), np.array([0.3], np.float32), np.array([[0.25]], np.float32)),
+    ]
+
+
+def check_mvn_log_density(mvn_log_density) -> bool:
+    """mvn_log_density(x: (N, K), mean: (K,), cov: (K, K)) -> (N,) log-densities of N(mean, cov)."""
+    return grade("mvn_log_density", protect(mvn_log_density), _mvn_ref, _mvn_cases(), MVN_MISTAKES,
+                 rtol=1e-4, atol=1e-4)
+
+
+# ----------------------------------------------------------------------------- covariance_matrix
+def _cov_ref(samples):
+    """Unbiased sample covariance: centred samples, X^T X / (N - 1). (N, K) -> (K, K)."""
+    x = _f(samples)
+    c = x - x.mean(axis=0)
+    return c.T @ c / (len(x) - 1)
+
+
+COV_MISTAKES = [
+    Mistake("divided by N instead of N - 1",
+            lambda s: _cov_ref(s) * (len(s) - 1) / len(s),
+            "the sample covariance divides by N - 1 (Bessel's correction: the mean was estimated from "
+            "the same data). np.cov does this by default; np.var / jnp.var need ddof=1."),
+    Mistake("the mean was not subtracted",
+            lambda s: _f(s).T @ _f(s) / (len(s) - 1),
+            "covariance is E[(X - EX)(Y - EY)]: centre each column first (samples - samples.mean(axis=0))."),
+    Mistake("each row treated as a variable (np.cov without rowvar=False)",
+            lambda s: np.cov(_f(s)),
+            "our samples are rows and variables are columns: np.cov(samples, rowvar=False), or "
+            "centred.T @ centred / (N - 1) - note the transpose comes first, giving (K, K)."),
+    Mistake("X X^T instead of X^T X (an N x N matrix)",
+            lambda s: (lambda c: c @ c.T / (len(s) - 1))(_f(s) - _f(s).mean(axis=0)),
+            "with samples as rows, centred.T @ centred is (K, K); centred @ centred.T compares samples, not variables."),
+    Mistake("the correlation matrix instead of the covariance",
+            lambda s: np.corrcoef(_f(s), rowvar=False),
+            "correlation divides each covariance by both standard deviations; here we want the covariance itself."),
+]
+
+
+def _cov_cases():
+    rng = np.random.default_rng(202)
+    a = rng.normal(size=(3, 3))
+    return [
+        ((rng.normal(size=(50, 3)) @ a + np.array([1.0, -2.0, 0.5])).astype(np.float32),),
+        (rng.normal(loc=3.0, size=(8, 2)).astype(np.float32),),
+        (np.array([[1.0, 2.0], [3.0, 5.0]], np.float32),),            # N = 2, the smallest sample
+        (rng.normal(size=(20, 4)).astype(np.float32) * 2,),
+    ]
+
+
+def check_covariance_matrix(covariance_matrix) -> bool:
+    """covariance_matrix(samples: (N, K)) -> (K, K), the unbiased sample covariance (divides by N - 1)."""
+    return grade("covariance_matrix", protect(covariance_matrix), _cov_ref, _cov_cases(), COV_MISTAKES,
+                 rtol=1e-4, atol=1e-5)
