@@ -1,5 +1,6 @@
 """The repo is installable as described: packages agree, every module imports, the README's commands exist."""
 import importlib
+import os
 import pkgutil
 import re
 import tomllib
@@ -56,3 +57,16 @@ def test_record_result_appends_json(tmp_path, monkeypatch):
     vae_lib.record_result("05", data="mnist", test_elbo=1.5)
     vae_lib.record_result("06", data="x")
     assert target.read_text().count("\n") == 2 and '"chapter": "05"' in target.read_text()
+
+
+def test_compilation_cache_is_on_and_can_be_turned_off(tmp_path):
+    import subprocess
+    import sys
+
+    code = "import vae_lib, jax; print(jax.config.jax_compilation_cache_dir)"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "VAE_COURSE_JAX_CACHE": str(tmp_path / "c")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(tmp_path / "c") and (tmp_path / "c").is_dir()
+    env["VAE_COURSE_JAX_CACHE"] = "off"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "None"

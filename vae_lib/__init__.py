@@ -9,8 +9,10 @@ Modules (each one job, readable in one sitting):
   train        one jit-compiled train step, `fit` with a progress bar, `evaluate`
   checkpoints  save / restore a model (and optimizer) to one file
   plots        image grids, reconstructions, latent scatter and grid, loss curves
-  env          device report, quick mode, recording a chapter's results
+  env          device report, quick mode, a chapter's results, the on-disk compilation cache
 """
 __version__ = "0.1.0"
 
-from vae_lib.env import device_report, quick_mode, record_result  # noqa: F401
+from vae_lib.env import device_report, enable_compilation_cache, quick_mode, record_result  # noqa: F401
+
+enable_compilation_cache()

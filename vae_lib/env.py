@@ -7,6 +7,33 @@ from pathlib import Path
 
 QUICK_ENV = "VAE_COURSE_QUICK"
 RESULTS_ENV = "VAE_COURSE_RESULTS"
+CACHE_ENV = "VAE_COURSE_JAX_CACHE"
+
+
+def enable_compilation_cache() -> str | None:
+    """Keep XLA's compiled programs on disk, so a second notebook (or run) skips compiling them.
+
+    Building the book's VAE compiles dozens of small initialisation programs: about 8 s on a
+    2-core CPU the first time, about 1 s when they come from this cache. The folder is
+    `$VAE_COURSE_JAX_CACHE` or `~/.cache/vae_course/jax`; set VAE_COURSE_JAX_CACHE=off to disable.
+    A cache folder you configured yourself is left alone. Returns the folder in use (or None).
+    """
+    import jax
+
+    setting = os.environ.get(CACHE_ENV, "")
+    if setting.lower() in {"off", "0", "false", "no"}:
+        return None
+    if jax.config.jax_compilation_cache_dir:
+        return jax.config.jax_compilation_cache_dir
+    folder = setting or str(Path.home() / ".cache" / "vae_course" / "jax")
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only home: run without the cache
+    jax.config.update("jax_compilation_cache_dir", folder)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    return folder
 
 
 def quick_mode() -> bool:

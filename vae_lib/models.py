@@ -10,6 +10,7 @@ Encoders map images (B, H, W, C) to latent codes; decoders map codes (B, D) to *
 """
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 import jax
@@ -85,7 +86,7 @@ class Decoder(nnx.Module):
         self.latent_dim = latent_dim
         factor = 2 ** len(widths)
         self.start_shape = (self.image_shape[0] // factor, self.image_shape[1] // factor, start_channels)
-        self.dense = nnx.Linear(latent_dim, int(jnp.prod(jnp.array(self.start_shape))), rngs=rngs)
+        self.dense = nnx.Linear(latent_dim, math.prod(self.start_shape), rngs=rngs)
         self.dense_norm = nnx.BatchNorm(self.dense.out_features, momentum=0.9, rngs=rngs) if batch_norm else None
         chans = [start_channels, *widths]
         self.deconvs = nnx.List([ConvTranspose(a, b, (3, 3), strides=(2, 2), padding="SAME", rngs=rngs)
