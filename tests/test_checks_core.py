@@ -36,3 +36,10 @@ def test_unattempted_exception_none_and_shape(capsys):
     assert not grade("std", lambda x: ref(x) + 1, ref, CASES)
     assert "differs from the reference" in capsys.readouterr().out
     assert not grade("std", None, ref, CASES)
+
+
+def test_a_mistake_with_nan_output_is_recognised(capsys):
+    nan_mistake = [Mistake("sigma = sqrt(log_var)", lambda x: np.sqrt(x), "log_var can be negative")]
+    with np.errstate(invalid="ignore"):
+        assert not grade("std", lambda x: np.sqrt(x), ref, CASES, nan_mistake)
+    assert "sigma = sqrt(log_var)" in capsys.readouterr().out
