@@ -13,8 +13,8 @@ Its blocks, all NHWC here:
 
 `SDVAE` stacks them: kl-f8 uses base 128 channels, multipliers (1, 2, 4, 4), 2 ResBlocks per level
 (3 in the decoder), GroupNorm(32), attention in the mid-block, 4 latent channels. `sd_vae` defaults
-to a CPU-sized version (base 32, multipliers (1, 2, 2, 2), 1 block per level, GroupNorm(8)): three
-downsamplings still take a 32x32 image to a 4x4x4 latent, 8x like SD.
+to a CPU-sized version (base 16, SD's multipliers (1, 2, 4, 4), 1 block per level, GroupNorm(8)):
+three downsamplings still take a 32x32 image to a 4x4x4 latent, 8x like SD.
 
 `residual_vae` is the book's VAE shape (conv stack -> Dense(2) heads) made of these blocks, for the
 "better convolutions" comparison with `vae_lib.models.book_vae`.
@@ -202,8 +202,8 @@ class SDVAE(nnx.Module):
     encode(x) -> (mean, log_var); decode(z) -> images in [0, 1].
     """
 
-    def __init__(self, image_shape: Sequence[int] = (32, 32, 1), base_channels: int = 32,
-                 multipliers: Sequence[int] = (1, 2, 2, 2), blocks_per_level: int = 1, groups: int = 8,
+    def __init__(self, image_shape: Sequence[int] = (32, 32, 1), base_channels: int = 16,
+                 multipliers: Sequence[int] = (1, 2, 4, 4), blocks_per_level: int = 1, groups: int = 8,
                  latent_channels: int = 4, *, rngs: nnx.Rngs):
         args = (image_shape, base_channels, tuple(multipliers), blocks_per_level, groups, latent_channels)
         self.encoder = SDEncoder(*args, rngs=rngs)
@@ -345,7 +345,7 @@ class ResidualDecoder(nnx.Module):
 
 
 def residual_vae(image_shape: Sequence[int] = (32, 32, 1), latent_dim: int = 2,
-                 widths: Sequence[int] = (32, 48, 64), groups: int = 8, *, rngs: nnx.Rngs):
+                 widths: Sequence[int] = (32, 40, 56), groups: int = 8, *, rngs: nnx.Rngs):
     """The book's VAE with residual / GroupNorm / swish blocks and nearest-neighbour upsampling.
 
     Same interface as `vae_lib.models.book_vae` (a `vae_lib.models.VAE`); the default widths give

@@ -137,7 +137,8 @@ def vae_loss_torch(logits, x, z_mean, z_log_var, beta: float = 500.0):
 def train_step_torch(model, optimizer, x, beta: float = 500.0) -> float:
     """One eager PyTorch step: zero_grad, forward, backward, step. x: (B, C, H, W). Returns the loss."""
     optimizer.zero_grad()
-    loss = vae_loss_torch(*model(x), x, beta=beta)
+    logits, z_mean, z_log_var = model(x)
+    loss = vae_loss_torch(logits, x, z_mean, z_log_var, beta=beta)
     loss.backward()
     optimizer.step()
     return float(loss)
