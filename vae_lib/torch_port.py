@@ -141,7 +141,7 @@ def train_step_torch(model, optimizer, x, beta: float = 500.0) -> float:
     loss = vae_loss_torch(logits, x, z_mean, z_log_var, beta=beta)
     loss.backward()
     optimizer.step()
-    return float(loss)
+    return loss.item()
 
 
 def copy_flax_to_torch(flax_vae, torch_vae) -> None:
