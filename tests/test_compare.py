@@ -18,11 +18,10 @@ def images(n, seed=0):
 
 def test_elbo_parts_match_losses_module():
     model, x, key = small_vae(), jnp.asarray(images(8)), jax.random.key(0)
-    loss, parts = compare.elbo_loss_fn()(model, x, key)
-    logits, m, lv = model(x, key)
+    loss, parts, (logits, m, lv) = nnx.jit(lambda model, x: (*compare.elbo_loss_fn()(model, x, key), model(x, key)))(model, x)
     want = float(jnp.mean(losses.negative_elbo_nats(logits, x, m, lv)))
-    assert float(parts["neg_elbo"]) == pytest.approx(want, rel=1e-6) == float(loss)
-    assert float(parts["neg_elbo"]) == pytest.approx(float(parts["bce"] + parts["kl"]), rel=1e-6)
+    assert float(parts["neg_elbo"]) == pytest.approx(want, rel=1e-5) == float(loss)
+    assert float(parts["neg_elbo"]) == pytest.approx(float(parts["bce"] + parts["kl"]), rel=1e-5)
 
 
 def test_train_and_measure_is_fair_and_reproducible():
