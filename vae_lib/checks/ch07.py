@@ -1,2 +1,129 @@
-"""Checks for chapter 07's exercises."""
-__all__: list[str] = []
+"""Checks for chapter 07's exercises: GroupNorm, the latent scale factor, PyTorch -> Flax kernels."""
+from __future__ import annotations
+
+import numpy as np
+
+from vae_lib.checks.core import Mistake, grade
+
+__all__ = ["check_group_norm", "check_latent_scale_factor", "check_conv_kernel_torch_to_flax"]
+
+
+# ----------------------------------------------------------------------------- group_norm
+def _group_norm(x, num_groups, eps=1e-6):
+    x = np.asarray(x, np.float64)
+    b, h, w, c = x.shape
+    g = x.reshape(b, h, w, num_groups, c // num_groups)
+    mean, var = g.mean(axis=(1, 2, 4), keepdims=True), g.var(axis=(1, 2, 4), keepdims=True)
+    return ((g - mean) / np.sqrt(var + eps)).reshape(b, h, w, c)
+
+
+def _norm_over(x, axes, eps=1e-6):
+    x = np.asarray(x, np.float64)
+    return (x - x.mean(axis=axes, keepdims=True)) / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
+
+
+def _interleaved_groups(x, num_groups, eps=1e-6):
+    x = np.asarray(x, np.float64)
+    b, h, w, c = x.shape
+    g = x.reshape(b, h, w, c // num_groups, num_groups)
+    mean, var = g.mean(axis=(1, 2, 3), keepdims=True), g.var(axis=(1, 2, 3), keepdims=True)
+    return ((g - mean) / np.sqrt(var + eps)).reshape(b, h, w, c)
+
+
+def _batch_groups(x, num_groups, eps=1e-6):
+    x = np.asarray(x, np.float64)
+    b, h, w, c = x.shape
+    g = x.reshape(b, h, w, num_groups, c // num_groups)
+    mean, var = g.mean(axis=(0, 1, 2, 4), keepdims=True), g.var(axis=(0, 1, 2, 4), keepdims=True)
+    return ((g - mean) / np.sqrt(var + eps)).reshape(b, h, w, c)
+
+
+def _std_not_var(x, num_groups, eps=1e-6):
+    x = np.asarray(x, np.float64)
+    b, h, w, c = x.shape
+    g = x.reshape(b, h, w, num_groups, c // num_groups)
+    mean, var = g.mean(axis=(1, 2, 4), keepdims=True), g.var(axis=(1, 2, 4), keepdims=True)
+    return ((g - mean) / (var + eps)).reshape(b, h, w, c)
+
+
+def _group_norm_cases():
+    rng = np.random.default_rng(7)
+    return [
+        (rng.normal(2.0, 3.0, (2, 4, 4, 8)).astype(np.float32), 4),
+        (rng.uniform(-1, 5, (3, 2, 5, 6)).astype(np.float32), 2),
+        (rng.normal(0, 1, (1, 3, 3, 4)).astype(np.float32) * np.array([1, 10, 100, 1000], np.float32), 2),
+        (rng.normal(0, 1, (2, 2, 2, 6)).astype(np.float32), 6),
+    ]
+
+
+def check_group_norm(fn) -> bool:
+    """group_norm(x: (B, H, W, C), num_groups) -> (B, H, W, C), normalised per image and group."""
+    mistakes = [
+        Mistake("normalised over all channels at once (LayerNorm)", lambda x, g, eps=1e-6: _norm_over(x, (1, 2, 3)),
+                "GroupNorm splits the C channels into num_groups groups; reshape to (B, H, W, G, C // G) first."),
+        Mistake("normalised each channel on its own (InstanceNorm)", lambda x, g, eps=1e-6: _norm_over(x, (1, 2)),
+                "A group holds C // num_groups channels: average over H, W *and* the channels of the group."),
+        Mistake("groups made of every G-th channel", _interleaved_groups,
+                "Reshape to (B, H, W, num_groups, C // num_groups): neighbouring channels form a group."),
+        Mistake("statistics over the batch too (BatchNorm-like)", _batch_groups,
+                "GroupNorm never mixes images: do not average over axis 0, keep one mean and variance per image."),
+        Mistake("divided by the variance instead of the standard deviation", _std_not_var,
+                "Divide by sqrt(var + eps), the standard deviation."),
+    ]
+    return grade("group_norm", fn, _group_norm, _group_norm_cases(), mistakes, rtol=1e-3, atol=1e-3)
+
+
+# ----------------------------------------------------------------------------- latent_scale_factor
+def _scale(latents):
+    return 1.0 / np.std(np.asarray(latents, np.float64))
+
+
+def _scale_cases():
+    rng = np.random.default_rng(3)
+    return [
+        (rng.normal(0.3, 5.0, (8, 4, 4, 4)).astype(np.float32),),
+        (rng.normal(-1.0, 0.2, (16, 2, 2, 4)).astype(np.float32),),
+        ((rng.normal(0, 1, (4, 4, 4, 4)) * np.array([1, 2, 4, 8])).astype(np.float32),),
+    ]
+
+
+def check_latent_scale_factor(fn) -> bool:
+    """latent_scale_factor(latents: any shape) -> scalar 1 / std of all values."""
+    mistakes = [
+        Mistake("returned the standard deviation itself", lambda z: np.std(np.asarray(z, np.float64)),
+                "SD *multiplies* latents by the factor to get unit variance: it is 1 / std."),
+        Mistake("1 / variance instead of 1 / std", lambda z: 1.0 / np.var(np.asarray(z, np.float64)),
+                "The factor rescales values, so it is 1 / std (std = sqrt(variance))."),
+        Mistake("one factor per channel", lambda z: 1.0 / np.std(np.asarray(z, np.float64).reshape(-1, z.shape[-1]), axis=0),
+                "SD uses one number for all latent values: the std over every element of the batch."),
+        Mistake("1 / root-mean-square (forgot to subtract the mean)",
+                lambda z: 1.0 / np.sqrt(np.mean(np.asarray(z, np.float64) ** 2)),
+                "np.std / jnp.std subtract the mean first; use them."),
+    ]
+    return grade("latent_scale_factor", fn, _scale, _scale_cases(), mistakes, rtol=1e-3, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- conv_kernel_torch_to_flax
+def _to_flax(w):
+    return np.transpose(np.asarray(w), (2, 3, 1, 0))
+
+
+def _kernel_cases():
+    rng = np.random.default_rng(5)
+    return [(rng.normal(size=(8, 3, 3, 3)).astype(np.float32),),
+            (rng.normal(size=(4, 2, 3, 5)).astype(np.float32),),
+            (rng.normal(size=(6, 6, 3, 3)).astype(np.float32),)]
+
+
+def check_conv_kernel_torch_to_flax(fn) -> bool:
+    """conv_kernel_torch_to_flax(w: (out, in, kH, kW)) -> (kH, kW, in, out)."""
+    mistakes = [
+        Mistake("reversed all axes (w.T)", lambda w: np.transpose(np.asarray(w)),
+                "w.T gives (kW, kH, in, out): height and width are swapped, which a square kernel hides. "
+                "Use transpose(2, 3, 1, 0)."),
+        Mistake("swapped in and out", lambda w: np.transpose(np.asarray(w), (2, 3, 0, 1)),
+                "Flax's kernel ends with (in, out); PyTorch's starts with (out, in)."),
+        Mistake("reshape instead of transpose", lambda w: np.reshape(np.asarray(w), (w.shape[2], w.shape[3], w.shape[1], w.shape[0])),
+                "reshape keeps the memory order and scrambles the values; transpose moves the axes."),
+    ]
+    return grade("conv_kernel_torch_to_flax", fn, _to_flax, _kernel_cases(), mistakes, rtol=0, atol=0)

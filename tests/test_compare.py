@@ -1,0 +1,35 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from vae_lib import compare, losses, models, train
+
+
+def small_vae(seed=0):
+    return models.VAE(models.Encoder((16, 16, 1), (8, 16), 2, rngs=nnx.Rngs(seed)),
+                      models.Decoder((16, 16, 1), (16, 8), 2, start_channels=16, rngs=nnx.Rngs(seed + 1)))
+
+
+def images(n, seed=0):
+    return np.random.default_rng(seed).uniform(0, 1, (n, 16, 16, 1)).astype(np.float32)
+
+
+def test_elbo_parts_match_losses_module():
+    model, x, key = small_vae(), jnp.asarray(images(8)), jax.random.key(0)
+    loss, parts, (logits, m, lv) = nnx.jit(lambda model, x: (*compare.elbo_loss_fn()(model, x, key), model(x, key)))(model, x)
+    want = float(jnp.mean(losses.negative_elbo_nats(logits, x, m, lv)))
+    assert float(parts["neg_elbo"]) == pytest.approx(want, rel=1e-5) == float(loss)
+    assert float(parts["neg_elbo"]) == pytest.approx(float(parts["bce"] + parts["kl"]), rel=1e-5)
+
+
+def test_train_and_measure_is_fair_and_reproducible():
+    kw = dict(loss_fn=train.vae_loss_fn(10.0), key=jax.random.key(0), steps=6, batch_size=16, learning_rate=1e-3)
+    a = compare.train_and_measure("a", small_vae(), images(48), images(16, 1), **kw)
+    b = compare.train_and_measure("b", small_vae(), images(48), images(16, 1), **kw)
+    assert a["steps"] == 6 and a["params"] == models.count_params(small_vae())
+    for k in ("neg_elbo", "bce", "kl", "mse", "train_loss"):
+        assert a[k] == pytest.approx(b[k], rel=1e-6)
+    table = compare.format_table([a, b])
+    assert "neg_elbo" in table and len(table.splitlines()) == 4
