@@ -10,6 +10,14 @@ Modules (each one job, readable in one sitting):
   checkpoints  save / restore a model (and optimizer) to one file
   plots        image grids, reconstructions, latent scatter and grid, loss curves
   env          device report, quick mode, a chapter's results, the on-disk compilation cache
+  summary      a per-layer table of a model (shapes traced with nnx.eval_shape, parameter counts)
+  estimators   pathwise vs score-function gradient estimators (chapter 03)
+  latent       latent-space tools: nearest distances and holes, attribute vectors, morphing
+  gaussian_plots  density grids and covariance contours (chapter 02)
+  sd_vae       Stable Diffusion's autoencoder in small: ResBlock, GroupNorm, attention (chapter 07)
+  compare      train several models the same way and measure their test ELBO (chapter 07)
+  parallel     data-parallel training with jax.sharding (chapter 07)
+  torch_port   the book's VAE in PyTorch, for the side-by-side table (torch optional)
 """
 __version__ = "0.1.0"
 

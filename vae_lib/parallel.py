@@ -11,7 +11,7 @@ where the arrays live and `jax.jit` (the XLA SPMD partitioner) inserts the commu
 
 Because the loss is a mean over the *global* batch, the result is the same as one device training
 on the whole batch, up to the order of floating-point sums. `fit_data_parallel` wraps this in a
-loop like `vae_lib.train.fit`.
+loop: it is `vae_lib.train.fit(..., mesh=mesh)`.
 
 Several hosts (a TPU pod slice, several GPU machines): call `jax.distributed.initialize()` first
 on every host (before any other JAX call; on Cloud TPU and SLURM it needs no arguments), run the
@@ -20,17 +20,13 @@ its own part of every global batch (`shard_batch` takes the host-local part).
 """
 from __future__ import annotations
 
-import math
 
 import jax
-import jax.numpy as jnp
 import numpy as np
-import optax
 from flax import nnx
 from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 
-from vae_lib.data import batches
-from vae_lib.train import History, LossFn, TrainingDiverged, make_train_step
+from vae_lib.train import History, fit
 
 DATA_AXIS = "data"
 
@@ -61,49 +57,23 @@ def shard_batch(x: np.ndarray, mesh: Mesh, axis: str = DATA_AXIS) -> jax.Array:
     return jax.make_array_from_process_local_data(NamedSharding(mesh, P(axis)), x)
 
 
-def fit_data_parallel(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: jax.Array,
-                      epochs: int = 1, batch_size: int = 100, learning_rate: float = 1e-3,
-                      max_steps: int | None = None, seed: int = 0, mesh: Mesh | None = None,
-                      optimizer: nnx.Optimizer | None = None) -> History:
-    """Train `model` in place with Adam, each global batch sharded over the mesh's devices.
-
-    Same arguments and same batches as `vae_lib.train.fit` (batch_size is the *global* batch; it must
-    be divisible by the number of devices). train_images: (N, H, W, C) in [0, 1]; on several hosts
-    every host passes the same array and feeds its own slice of each batch.
-    Returns a History with one row per step; raises TrainingDiverged on NaN/inf (weights kept).
-    """
-    mesh = mesh or make_data_mesh()
+def batch_placer(mesh: Mesh, batch_size: int):
+    """A function that takes a global batch (B, ...) and returns it sharded over the mesh, each host
+    feeding only its own slice. Checks that batch_size splits evenly over the devices."""
     n_devices = mesh.devices.size
     if batch_size % n_devices:
         raise ValueError(f"batch_size={batch_size} is not divisible by the {n_devices} devices of the mesh")
-    x_all = np.asarray(train_images, np.float32)
-    optimizer = optimizer or nnx.Optimizer(model, optax.adam(learning_rate), wrt=nnx.Param)
-    model.train()
-    graphdef, state = nnx.split((model, optimizer))
-    state = replicate(state, mesh)
-    step_fn = make_train_step(graphdef, loss_fn)
     per_host = batch_size // jax.process_count()
     lo = jax.process_index() * per_host
-    steps_per_epoch = len(x_all) // batch_size
-    total = steps_per_epoch * epochs if max_steps is None else min(max_steps, steps_per_epoch * epochs)
-    history, step = History(), 0
-    try:
-        for epoch in range(epochs):
-            for x in batches(x_all, batch_size, seed=seed + epoch):
-                if step >= total:
-                    break
-                key, sub = jax.random.split(key)
-                new_state, parts = step_fn(state, shard_batch(x[lo:lo + per_host], mesh), sub)
-                parts = {k: float(v) for k, v in jax.device_get(parts).items()}
-                if not all(math.isfinite(v) for v in parts.values()):
-                    history.stopped = f"loss became {parts} at step {step + 1}"
-                    raise TrainingDiverged(f"The loss became NaN/inf at step {step + 1}: {parts}. "
-                                           "The model keeps the weights from before this step.")
-                state, step = new_state, step + 1
-                history.steps.append({"step": step, **parts})
-    finally:
-        nnx.update((model, optimizer), state)
-    return history
+    return lambda x: shard_batch(x[lo:lo + per_host], mesh)
+
+
+def fit_data_parallel(model: nnx.Module, train_images: np.ndarray, *, mesh: Mesh | None = None,
+                      **fit_kwargs) -> History:
+    """`vae_lib.train.fit` on every device of `mesh` (default: all devices): same arguments, same
+    batches; batch_size is the *global* batch and must be divisible by the number of devices.
+    On several hosts every host passes the same array and feeds its own slice of each batch."""
+    return fit(model, train_images, mesh=mesh or make_data_mesh(), **fit_kwargs)
 
 
 def sharding_report(tree) -> dict[str, int]:

@@ -140,12 +140,14 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
         epochs: int = 1, batch_size: int = 100, learning_rate: float = 1e-3,
         optimizer: nnx.Optimizer | None = None, test_images: np.ndarray | None = None,
         max_steps: int | None = None, seed: int = 0, progress: bool = True,
-        history: History | None = None) -> History:
+        history: History | None = None, mesh=None) -> History:
     """Train `model` in place with Adam on mini-batches of `train_images` (N, H, W, C) in [0, 1].
 
     key: the PRNG key for the reparameterization samples (split once per step).
     seed: shuffles the batches (epoch e uses seed + e). max_steps: stop early (quick mode).
     test_images: evaluated after each epoch; results go into history.epochs as 'test_<part>'.
+    mesh: a `jax.sharding.Mesh` to train data-parallel on (see `vae_lib.parallel`): the state is
+    replicated on its devices and each batch is split over them; batch_size must divide evenly.
     Returns the History (pass `history=` to continue one). Raises TrainingDiverged on NaN/inf.
     """
     x_all = _check_images(train_images)
@@ -156,6 +158,10 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
     model.train()
     graphdef, state = nnx.split((model, optimizer))
     step_fn = make_train_step(graphdef, loss_fn)
+    place = jnp.asarray
+    if mesh is not None:
+        from vae_lib.parallel import batch_placer, replicate
+        state, place = replicate(state, mesh), batch_placer(mesh, batch_size)
     steps_per_epoch = len(x_all) // batch_size
     total = steps_per_epoch * epochs if max_steps is None else min(max_steps, steps_per_epoch * epochs)
     step = history.steps[-1]["step"] if history.steps else 0
@@ -169,7 +175,7 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
                     break
                 key, sub = jax.random.split(key)
                 t0 = time.perf_counter()
-                new_state, parts = step_fn(state, jnp.asarray(x), sub)
+                new_state, parts = step_fn(state, place(x), sub)
                 parts = {k: float(v) for k, v in jax.device_get(parts).items()}
                 if history.compile_seconds is None:
                     history.compile_seconds = time.perf_counter() - t0

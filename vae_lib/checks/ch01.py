@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import numpy as np
-import optax
 
 from vae_lib.checks._helpers import grade_with_edge_cases, protect
 from vae_lib.checks.core import Mistake, grade
