@@ -90,6 +90,9 @@ IWAE_MISTAKES = [
 ]
 
 
+_iwae_reference = jax.jit(lambda lw: log_mean_exp(lw, axis=0))
+
+
 def check_iwae_from_log_weights(fn) -> bool:
     """fn(log_w (k, B)) -> (B,) = log( (1/k) sum_i exp(log_w[i]) ), computed stably."""
-    return grade("iwae_from_log_weights", fn, lambda lw: log_mean_exp(lw, axis=0), _iwae_cases(), IWAE_MISTAKES)
+    return grade("iwae_from_log_weights", fn, _iwae_reference, _iwae_cases(), IWAE_MISTAKES)
