@@ -43,3 +43,14 @@ def test_train_then_load_keeps_weights_and_history(tmp_path):
     assert calls == [1] and h1.steps == h2.steps and h2.series("loss").tolist() == [2.5]
     same = jax.tree.map(np.array_equal, nnx.state(model, nnx.Param), nnx.state(other, nnx.Param))
     assert all(jax.tree.leaves(same))
+
+
+def test_book_vae_recipe_paths(tmp_path):
+    from vae_lib.recipes import book_vae_cache_path, book_vae_recipe
+
+    quick, full = book_vae_recipe(True), book_vae_recipe(False)
+    assert (full.beta, full.learning_rate, full.batch_size, full.epochs, full.widths) == (500.0, 5e-4, 100, 5, (32, 64, 128))
+    assert full.max_steps is None and quick.max_steps is not None
+    d = _data()
+    assert book_vae_cache_path(quick, d, True, tmp_path) == book_vae_cache_path(book_vae_recipe(True), d, True, tmp_path)
+    assert book_vae_cache_path(quick, d, True, tmp_path) != book_vae_cache_path(full, d, False, tmp_path)
