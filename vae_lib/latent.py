@@ -1,15 +1,35 @@
-"""Looking at a latent space: encode a whole dataset, sample points, measure how far they are from
-any encoded image (the 'holes' of a plain autoencoder's latent space). Plain numpy on (N, D) codes.
+"""Latent-space tools.
+
+Chapter 01: encode a whole dataset, sample points in the codes' box, and measure how far they are
+from every encoded image (the 'holes' of a plain autoencoder's latent space): `encode_all`,
+`nearest_distance`, `uniform_in_box`, `hole_fraction` (plain numpy on (N, D) codes).
+
+Chapter 06, latent-space arithmetic: attribute vectors, adding them to codes, morphing.
+
+`attribute_vector` is the book's `get_vector_from_label` without its three flaws:
+1. it averages the encoder's *mean* z_mean, not a sampled z (sampling only adds noise to the means);
+2. it always returns a *unit* vector, also when it stops on the example limit or runs out of data
+   (the book's version returned the raw difference of means then, of arbitrary length);
+3. a batch without any positive (or negative) example is handled - that class's running mean just
+   does not move - and a dataset that never shows one class raises a ValueError that says so
+   (the book's version crashed with a NameError when the first batch lacked a class).
+
+Shapes: `D` latent dimensions, `N` codes, `M` multiples / morph steps.
 """
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
 
+import jax
+import jax.numpy as jnp
 import numpy as np
+from flax import nnx
 
 from vae_lib.data import batches
 
 
+# ----------------------------------------------------------------------------- holes (chapter 01)
 def encode_all(encode: Callable, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
     """Apply `encode` (images (B, H, W, C) -> codes (B, D)) batch by batch. -> (N, D) float32 numpy.
 
@@ -42,3 +62,190 @@ def uniform_in_box(rng: np.random.Generator, codes: np.ndarray, n: int) -> np.nd
 def hole_fraction(points: np.ndarray, codes: np.ndarray, threshold: float) -> float:
     """Fraction of `points` farther than `threshold` from every code: how much of the space is a hole."""
     return float(np.mean(nearest_distance(points, codes) > threshold))
+
+
+# ----------------------------------------------------------------------------- arithmetic (chapter 06)
+@dataclass
+class AttributeVector:
+    """What `attribute_vector` found.
+
+    vector: (D,) unit vector from the mean code without the attribute to the mean code with it.
+    difference: (D,) the raw difference of the two means; distance = its length.
+    mean_with / mean_without: (D,) running means; n_with / n_without: how many codes went in.
+    converged: True if both means moved less than `tol` on one batch holding both classes;
+    False if it stopped on `max_examples` or when the data ran out. history: one row per batch.
+    """
+    vector: np.ndarray
+    difference: np.ndarray
+    distance: float
+    mean_with: np.ndarray
+    mean_without: np.ndarray
+    n_with: int
+    n_without: int
+    batches: int
+    converged: bool
+    history: list[dict] = field(default_factory=list)
+
+
+def attribute_vector(encode_mean: Callable[[np.ndarray], np.ndarray],
+                     batches: Iterable[tuple[np.ndarray, np.ndarray]], *, tol: float = 0.04,
+                     max_examples: int = 10_000, verbose: bool = True) -> AttributeVector:
+    """Unit vector in latent space pointing from images without an attribute to images with it.
+
+    encode_mean: images (B, ...) -> z_mean (B, D), the encoder's MEAN (no sampling).
+    batches: yields (images (B, ...), labels (B,)); a label > 0 (True, +1) means "has the attribute",
+    anything else (False, 0, -1) "does not".
+    Keeps running means of the codes with and without the attribute; stops when, on a batch that
+    holds both classes, each mean moved less than `tol`, or when max_examples codes have been seen,
+    or when `batches` is exhausted. Raises ValueError if one class never appeared.
+    """
+    sum_with = sum_without = None
+    n_with = n_without = 0
+    mean_with = mean_without = None
+    history: list[dict] = []
+    converged = False
+    seen = 0
+    for images, labels in batches:
+        z = np.asarray(encode_mean(images), np.float64)
+        if z.ndim != 2:
+            raise ValueError(f"encode_mean must return codes of shape (B, D); got {z.shape}")
+        has = np.asarray(labels).reshape(-1) > 0
+        if len(has) != len(z):
+            raise ValueError(f"{len(z)} codes but {len(has)} labels in one batch")
+        if sum_with is None:
+            sum_with, sum_without = np.zeros(z.shape[1]), np.zeros(z.shape[1])
+        row = {"batch": len(history) + 1, "new_with": int(has.sum()), "new_without": int((~has).sum())}
+        moves = []
+        for group, name in ((has, "with"), (~has, "without")):
+            if not group.any():  # flaw 3 of the reference: nothing new, this mean stays where it is
+                row[f"move_{name}"] = None
+                continue
+            if name == "with":
+                sum_with += z[group].sum(axis=0); n_with += int(group.sum())
+                new = sum_with / n_with
+                row["move_with"] = float(np.linalg.norm(new - mean_with)) if mean_with is not None else float("inf")
+                mean_with = new
+            else:
+                sum_without += z[group].sum(axis=0); n_without += int(group.sum())
+                new = sum_without / n_without
+                row["move_without"] = (float(np.linalg.norm(new - mean_without))
+                                       if mean_without is not None else float("inf"))
+                mean_without = new
+            moves.append(row[f"move_{name}"])
+        if mean_with is not None and mean_without is not None:
+            row["distance"] = float(np.linalg.norm(mean_with - mean_without))
+        history.append(row)
+        seen += len(z)
+        if verbose:
+            fmt = lambda v: "   -   " if v is None else f"{v:7.4f}"  # noqa: E731
+            print(f"batch {row['batch']:3d}: with {n_with:6d} (moved {fmt(row['move_with'])}), "
+                  f"without {n_without:6d} (moved {fmt(row['move_without'])}), "
+                  f"distance {row.get('distance', float('nan')):.4f}")
+        if len(moves) == 2 and max(moves) < tol:
+            converged = True
+            break
+        if seen >= max_examples:
+            break
+    if n_with == 0 or n_without == 0:
+        raise ValueError(f"attribute_vector needs codes with and without the attribute; it saw {n_with} with "
+                         f"and {n_without} without in {len(history)} batches. Check the labels (> 0 means "
+                         "'has the attribute') or give it more batches.")
+    difference = mean_with - mean_without
+    distance = float(np.linalg.norm(difference))
+    if distance == 0.0:
+        raise ValueError("the two mean codes are identical: no direction to return")
+    if verbose:
+        how = "converged" if converged else f"stopped without converging after {seen} codes"
+        print(f"{how}: |mean_with - mean_without| = {distance:.4f}; returning the unit vector")
+    return AttributeVector(vector=(difference / distance).astype(np.float32), difference=difference.astype(np.float32),
+                           distance=distance, mean_with=mean_with.astype(np.float32),
+                           mean_without=mean_without.astype(np.float32), n_with=n_with, n_without=n_without,
+                           batches=len(history), converged=converged, history=history)
+
+
+def add_vector(z: np.ndarray, vector: np.ndarray, multiples: Sequence[float] = tuple(range(-4, 5))) -> np.ndarray:
+    """Codes z + m * vector for each multiple m. z: (N, D) or (D,), vector: (D,) -> (N, M, D)."""
+    z = np.atleast_2d(np.asarray(z, np.float32))
+    m = np.asarray(multiples, np.float32)
+    return z[:, None, :] + m[None, :, None] * np.asarray(vector, np.float32)[None, None, :]
+
+
+def morph(z_a: np.ndarray, z_b: np.ndarray, steps: int = 9) -> tuple[np.ndarray, np.ndarray]:
+    """Straight line from z_a to z_b: (1 - alpha) z_a + alpha z_b for alpha = 0 ... 1 inclusive.
+
+    z_a, z_b: (D,) -> (alphas (M,), codes (M, D)) with M = steps; codes[0] == z_a, codes[-1] == z_b.
+    """
+    if steps < 2:
+        raise ValueError("morph needs at least 2 steps (the two end points)")
+    z_a, z_b = np.asarray(z_a, np.float32), np.asarray(z_b, np.float32)
+    alphas = np.linspace(0.0, 1.0, steps, dtype=np.float32)
+    codes = (1.0 - alphas)[:, None] * z_a[None] + alphas[:, None] * z_b[None]
+    codes[0], codes[-1] = z_a, z_b  # exact end points, no rounding
+    return alphas, codes
+
+
+def make_encode_mean(model: nnx.Module, batch_size: int = 256) -> Callable[[np.ndarray], np.ndarray]:
+    """A jit-compiled images (N, H, W, C) -> z_mean (N, D) for a VAE, in eval mode, in batches."""
+    model.eval()
+    graphdef, state = nnx.split(model)
+
+    @jax.jit
+    def run(state, x):
+        return nnx.merge(graphdef, state).encode(x)[0]
+
+    def encode_mean(images):
+        images = np.asarray(images, np.float32)
+        return np.concatenate([np.asarray(run(state, jnp.asarray(images[i:i + batch_size])))
+                               for i in range(0, len(images), batch_size)])
+    return encode_mean
+
+
+def make_decode(model: nnx.Module, batch_size: int = 256) -> Callable[[np.ndarray], np.ndarray]:
+    """A jit-compiled codes (..., D) -> images (..., H, W, C) in [0, 1] for a VAE, in eval mode."""
+    model.eval()
+    graphdef, state = nnx.split(model)
+
+    @jax.jit
+    def run(state, z):
+        return nnx.merge(graphdef, state).decode(z)
+
+    def decode(z):
+        z = np.asarray(z, np.float32)
+        flat = z.reshape(-1, z.shape[-1])
+        out = np.concatenate([np.asarray(run(state, jnp.asarray(flat[i:i + batch_size])))
+                              for i in range(0, len(flat), batch_size)])
+        return out.reshape(*z.shape[:-1], *out.shape[1:])
+    return decode
+
+
+def attribute_response(decode: Callable[[np.ndarray], np.ndarray], measure: Callable[[np.ndarray], np.ndarray],
+                       z: np.ndarray, vector: np.ndarray,
+                       multiples: Sequence[float] = tuple(range(-4, 5))) -> dict:
+    """Measure what adding the vector does: decode z + m * vector and measure the images.
+
+    measure: images (N, H, W, C) -> (N,) values (e.g. one of `vae_lib.data.digit_attributes`).
+    Returns {'multiples' (M,), 'mean' (M,) mean measured value per multiple, 'per_code' (N, M),
+    'spearman' (rank correlation of multiple and value over all codes), 'monotonic' (the
+    mean rises at every step), 'share_monotonic' (share of codes whose value never falls from one
+    multiple to the next and ends higher than it starts)}.
+    """
+    from scipy.stats import spearmanr
+
+    codes = add_vector(z, vector, multiples)                 # (N, M, D)
+    images = decode(codes.reshape(-1, codes.shape[-1]))      # (N*M, H, W, C)
+    values = np.asarray(measure(images), np.float64).reshape(codes.shape[0], codes.shape[1])
+    mean = values.mean(axis=0)
+    m = np.asarray(multiples, np.float64)
+    rho = spearmanr(np.tile(m, codes.shape[0]), values.reshape(-1)).statistic
+    return {"multiples": m, "mean": mean, "per_code": values, "spearman": float(rho),
+            "monotonic": bool(np.all(np.diff(mean) > 0)),
+            "share_monotonic": float(np.mean(np.all(np.diff(values, axis=1) >= 0, axis=1)
+                                             & (values[:, -1] > values[:, 0])))}
+
+
+def cosine_similarities(vectors: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
+    """Pairwise cosine similarity of named vectors: (names, (K, K) matrix)."""
+    names = list(vectors)
+    v = np.stack([np.asarray(vectors[n], np.float64) for n in names])
+    v = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return names, v @ v.T

@@ -1,2 +1,103 @@
-"""Checks for chapter 06's exercises."""
-__all__: list[str] = []
+"""Checks for chapter 06's exercises: the running-mean attribute vector and morphing."""
+from __future__ import annotations
+
+import numpy as np
+
+from vae_lib.checks.core import Mistake, grade
+from vae_lib.latent import attribute_vector, morph
+
+__all__ = ["check_attribute_vector_from_codes", "check_morph_codes"]
+
+
+def reference_attribute_vector(z_batches, label_batches, tol=0.04, max_examples=10_000):
+    """Unit vector from vae_lib.latent.attribute_vector on precomputed z_mean batches."""
+    return attribute_vector(lambda z: z, zip(z_batches, label_batches), tol=tol, max_examples=max_examples,
+                            verbose=False).vector
+
+
+def _av_cases() -> list[tuple]:
+    rng = np.random.default_rng(7)
+    u = rng.normal(size=4); u /= np.linalg.norm(u)
+
+    def make(n_batches, size, shift, seed):
+        r = np.random.default_rng(seed)
+        zs, ls = [], []
+        for _ in range(n_batches):
+            z = r.normal(size=(size, 4)) + shift * u
+            lab = np.where(z @ u > 0.3, 1, -1)
+            zs.append(z.astype(np.float32)); ls.append(lab)
+        return zs, ls
+
+    a = make(30, 16, 0.0, 1)                                  # stops early (converges)
+    b = make(3, 8, 1.0, 2)                                    # runs out of data before converging
+    b[1][0] = np.ones(8, int)                                 # first batch: positives only
+    c = make(6, 10, -0.5, 3)
+    c[1][2] = -np.ones(10, int)                               # a batch without positives
+    return [(a[0], a[1], 0.2, 10_000), (b[0], b[1], 1e-6, 10_000), (c[0], c[1], 1e-6, 30)]
+
+
+def _mistake_raw(z_batches, label_batches, tol=0.04, max_examples=10_000):
+    return attribute_vector(lambda z: z, zip(z_batches, label_batches), tol=tol, max_examples=max_examples,
+                            verbose=False).difference
+
+
+def _mistake_reversed(*args):
+    return -reference_attribute_vector(*args)
+
+
+def _mistake_all(z_batches, label_batches, tol=0.04, max_examples=10_000):
+    z, lab = np.concatenate(z_batches), np.concatenate(label_batches) > 0
+    d = z[lab].mean(0) - z[~lab].mean(0)
+    return (d / np.linalg.norm(d)).astype(np.float32)
+
+
+def _mistake_mean_of_batch_means(z_batches, label_batches, tol=0.04, max_examples=10_000):
+    pos = [z[l > 0].mean(0) for z, l in zip(z_batches, label_batches) if np.any(l > 0)]
+    neg = [z[l <= 0].mean(0) for z, l in zip(z_batches, label_batches) if np.any(l <= 0)]
+    d = np.mean(pos, 0) - np.mean(neg, 0)
+    return (d / np.linalg.norm(d)).astype(np.float32)
+
+
+AV_MISTAKES = [
+    Mistake("the vector is not normalised", _mistake_raw,
+            "divide the difference of the means by its length (np.linalg.norm), also when you stop on the limit."),
+    Mistake("the direction is reversed", _mistake_reversed,
+            "the vector points from 'without' to 'with': mean_with - mean_without."),
+    Mistake("no stopping rule: every batch is used", _mistake_all,
+            "stop when both running means moved less than tol on a batch that holds both classes, "
+            "or when max_examples codes have been seen."),
+    Mistake("the mean of per-batch means instead of a running mean over codes", _mistake_mean_of_batch_means,
+            "keep running SUMS and COUNTS per class: batches hold different numbers of each class."),
+]
+
+
+def check_attribute_vector_from_codes(fn) -> bool:
+    """fn(z_batches: list of (B, D), label_batches: list of (B,), tol, max_examples) -> (D,) unit vector."""
+    return grade("attribute_vector_from_codes", fn, reference_attribute_vector, _av_cases(), AV_MISTAKES,
+                 rtol=1e-4, atol=1e-5)
+
+
+def _morph_ref(z_a, z_b, steps):
+    return morph(z_a, z_b, steps)[1]
+
+
+def _morph_cases() -> list[tuple]:
+    rng = np.random.default_rng(8)
+    return [(rng.normal(size=3).astype(np.float32), rng.normal(size=3).astype(np.float32), 5),
+            (np.zeros(2, np.float32), np.ones(2, np.float32), 2),
+            (rng.normal(size=200).astype(np.float32), rng.normal(size=200).astype(np.float32), 10)]
+
+
+MORPH_MISTAKES = [
+    Mistake("the last point (alpha = 1) is missing",
+            lambda a, b, n: np.stack([(1 - t) * a + t * b for t in np.linspace(0, 1, n, endpoint=False)]),
+            "alpha goes from 0 to 1 INCLUSIVE: np.linspace(0, 1, steps)."),
+    Mistake("the path runs from z_b to z_a",
+            lambda a, b, n: np.stack([t * a + (1 - t) * b for t in np.linspace(0, 1, n)]),
+            "at alpha = 0 you should be at z_a: (1 - alpha) * z_a + alpha * z_b."),
+]
+
+
+def check_morph_codes(fn) -> bool:
+    """fn(z_a (D,), z_b (D,), steps) -> (steps, D), from z_a (alpha = 0) to z_b (alpha = 1)."""
+    return grade("morph_codes", fn, _morph_ref, _morph_cases(), MORPH_MISTAKES)

@@ -1,0 +1,56 @@
+from dataclasses import replace
+
+import jax
+import numpy as np
+from flax import nnx
+
+from vae_lib.cache import cache_path, train_or_load_with_history
+from vae_lib.data import ImageData
+from vae_lib.models import book_vae
+from vae_lib.train import History
+
+
+def _data(seed=0, n=10):
+    x = np.random.default_rng(seed).random((n, 8, 8, 1)).astype(np.float32)
+    return ImageData("toy", "train", x, source="test")
+
+
+def test_path_depends_on_mode_data_and_settings(tmp_path):
+    d = _data()
+    a = cache_path("05_vae", data=d, quick=True, root=tmp_path, beta=500)
+    assert a == cache_path("05_vae", data=_data(), quick=True, root=tmp_path, beta=500)
+    assert a.name.startswith("05_vae-quick-") and a.suffix == ".msgpack"
+    others = {cache_path("05_vae", data=d, quick=False, root=tmp_path, beta=500),
+              cache_path("05_vae", data=d, quick=True, root=tmp_path, beta=50),
+              cache_path("05_vae", data=_data(seed=1), quick=True, root=tmp_path, beta=500),
+              cache_path("05_vae", data=_data(n=11), quick=True, root=tmp_path, beta=500),
+              cache_path("05_vae", data=replace(d, source="other"), quick=True, root=tmp_path, beta=500)}
+    assert a not in others and len(others) == 5
+
+
+def test_train_then_load_keeps_weights_and_history(tmp_path):
+    path = tmp_path / "m.msgpack"
+    model = book_vae(image_shape=(8, 8, 1), encoder_widths=(2, 2, 2), rngs=nnx.Rngs(0))
+    calls = []
+
+    def train():
+        calls.append(1)
+        return History(steps=[{"step": 1, "loss": 2.5}], epochs=[{"epoch": 1, "step": 1, "loss": 2.5}])
+
+    h1 = train_or_load_with_history(path, model, train)
+    other = book_vae(image_shape=(8, 8, 1), encoder_widths=(2, 2, 2), rngs=nnx.Rngs(1))
+    h2 = train_or_load_with_history(path, other, train)
+    assert calls == [1] and h1.steps == h2.steps and h2.series("loss").tolist() == [2.5]
+    same = jax.tree.map(np.array_equal, nnx.state(model, nnx.Param), nnx.state(other, nnx.Param))
+    assert all(jax.tree.leaves(same))
+
+
+def test_book_vae_recipe_paths(tmp_path):
+    from vae_lib.recipes import book_vae_cache_path, book_vae_recipe
+
+    quick, full = book_vae_recipe(True), book_vae_recipe(False)
+    assert (full.beta, full.learning_rate, full.batch_size, full.epochs, full.widths) == (500.0, 5e-4, 100, 5, (32, 64, 128))
+    assert full.max_steps is None and quick.max_steps is not None
+    d = _data()
+    assert book_vae_cache_path(quick, d, True, tmp_path) == book_vae_cache_path(book_vae_recipe(True), d, True, tmp_path)
+    assert book_vae_cache_path(quick, d, True, tmp_path) != book_vae_cache_path(full, d, False, tmp_path)

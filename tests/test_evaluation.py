@@ -1,0 +1,85 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from vae_lib import evaluation
+from vae_lib.losses import negative_elbo_nats
+from vae_lib.models import book_vae
+from vae_lib.train import fit, vae_loss_fn
+
+
+def _images(n, seed=0):
+    """Two prototype 8x8 patterns with noise: something a tiny VAE can learn in a few steps."""
+    rng = np.random.default_rng(seed)
+    protos = np.stack([np.tri(8), np.tri(8)[::-1]])[..., None].astype(np.float32)
+    x = protos[rng.integers(0, 2, n)] * 0.9 + 0.05 * rng.random((n, 8, 8, 1)).astype(np.float32)
+    return np.clip(x, 0, 1)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    model = book_vae(image_shape=(8, 8, 1), latent_dim=2, encoder_widths=(4, 8, 8), rngs=nnx.Rngs(0))
+    fit(model, _images(200), loss_fn=vae_loss_fn(1.0, reduction="sum"), key=jax.random.key(0),
+        batch_size=20, learning_rate=3e-3, epochs=6, progress=False)
+    return model
+
+
+def test_log_mean_exp_is_stable():
+    v = jnp.array([[-1000.0, -1001.0], [-1000.0, -1003.0]])
+    got = evaluation.log_mean_exp(v, axis=0)
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, [-1000.0, -1001.0 + np.log((1 + np.exp(-2.0)) / 2)], rtol=1e-6)
+    assert np.isclose(float(evaluation.log_mean_exp(jnp.full((5,), 3.0))), 3.0)
+
+
+def test_negative_elbo_matches_losses_module(trained):
+    x = _images(12, seed=1)
+    out = evaluation.negative_elbo(trained, x, jax.random.key(3), batch_size=5)
+    # the same per-image keys and noise, written directly with the losses module
+    keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.key(3), i))(jnp.arange(12))
+    z_mean, z_log_var = trained.encode(jnp.asarray(x))
+    eps = jax.vmap(lambda kk, m: jax.random.normal(kk, m.shape))(keys, z_mean)
+    logits = trained.decoder(z_mean + jnp.exp(0.5 * z_log_var) * eps)
+    want = negative_elbo_nats(logits, jnp.asarray(x), z_mean, z_log_var)
+    np.testing.assert_allclose(out["per_image"], want, rtol=1e-4)
+    assert np.isclose(out["neg_elbo"], out["reconstruction"] + out["kl"], rtol=1e-5)
+
+
+def test_results_do_not_depend_on_batch_size_and_keys_are_explicit(trained):
+    x = _images(10, seed=2)
+    a = evaluation.iwae_log_likelihood(trained, x, jax.random.key(0), k=8, batch_size=3)["per_image"]
+    b = evaluation.iwae_log_likelihood(trained, x, jax.random.key(0), k=8, batch_size=10)["per_image"]
+    c = evaluation.iwae_log_likelihood(trained, x, jax.random.key(1), k=8, batch_size=10)["per_image"]
+    np.testing.assert_allclose(a, b, rtol=1e-5)
+    assert not np.allclose(a, c)
+    e1 = evaluation.negative_elbo(trained, x, jax.random.key(0), batch_size=4)["per_image"]
+    e2 = evaluation.negative_elbo(trained, x, jax.random.key(0), batch_size=7)["per_image"]
+    np.testing.assert_allclose(e1, e2, rtol=1e-5)
+
+
+def test_iwae_k1_equals_elbo_in_expectation(trained):
+    x = _images(40, seed=3)
+    iw = [evaluation.iwae_log_likelihood(trained, x, jax.random.key(s), k=1)["log_likelihood"] for s in range(20)]
+    el = [-evaluation.negative_elbo(trained, x, jax.random.key(100 + s))["neg_elbo"] for s in range(20)]
+    se = np.sqrt(np.var(iw) / len(iw) + np.var(el) / len(el))
+    assert abs(np.mean(iw) - np.mean(el)) < 4 * se + 1e-3
+
+
+def test_iwae_bound_tightens_as_k_grows(trained):
+    x = _images(40, seed=4)
+    bounds = [np.mean([evaluation.iwae_log_likelihood(trained, x, jax.random.key(s), k=k)["log_likelihood"]
+                       for s in range(3)]) for k in (1, 10, 100)]
+    assert bounds[0] < bounds[1] < bounds[2], bounds
+    # the gain is positive but finite
+    assert 0 < bounds[2] - bounds[0] < 1e3
+
+
+def test_iwae_rejects_bad_k(trained):
+    with pytest.raises(ValueError, match="k must be"):
+        evaluation.iwae_log_likelihood(trained, _images(2), jax.random.key(0), k=0)
+
+
+def test_bits_per_dim():
+    assert np.isclose(evaluation.nats_to_bits_per_dim(np.log(2.0) * 1024, 1024), 1.0)
