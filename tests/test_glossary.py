@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COVERED = ("01", "02", "03")
+COVERED = ("01", "02", "03", "04", "05", "06", "07")
 HANGUL_RUN = re.compile(r"[\uac00-\ud7a3][\uac00-\ud7a3\- ]*[\uac00-\ud7a3]|[\uac00-\ud7a3]")
 
 

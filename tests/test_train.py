@@ -113,3 +113,13 @@ def test_vae_trained_on_offline_digits_beats_the_untrained_one(tmp_path):
     near = distance_to_real_digits(model)
     assert near < 0.5 * far, (far, near)
     plots.image_grid(np.asarray(model.decode(z)), ncols=10).savefig(tmp_path / "samples.png")
+
+
+def test_a_second_fit_reuses_the_compiled_step():
+    x = images(32)
+    loss_fn = train.vae_loss_fn(10.0)
+    assert train.vae_loss_fn(10.0) is loss_fn
+    train.fit(small_vae(0), x, loss_fn=loss_fn, key=jax.random.key(0), batch_size=16, progress=False)
+    before = train.make_train_step.cache_info().hits
+    h = train.fit(small_vae(5), x, loss_fn=loss_fn, key=jax.random.key(0), batch_size=16, progress=False)
+    assert train.make_train_step.cache_info().hits == before + 1 and len(h.steps) == 2

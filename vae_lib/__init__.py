@@ -18,6 +18,9 @@ Modules (each one job, readable in one sitting):
   compare      train several models the same way and measure their test ELBO (chapter 07)
   parallel     data-parallel training with jax.sharding (chapter 07)
   torch_port   the book's VAE in PyTorch, for the side-by-side table (torch optional)
+  evaluation   -ELBO in nats per image and the importance-weighted (IWAE) bound (chapter 05)
+  cache        train once, reuse: cache files keyed by mode, data fingerprint and settings
+  recipes      chapter 05's training settings and cache path, shared with later chapters
 """
 __version__ = "0.1.0"
 

@@ -11,6 +11,7 @@ course uses.
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, field
@@ -33,14 +34,18 @@ class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the model holds the weights from before that step."""
 
 
+@functools.lru_cache(maxsize=None)
 def vae_loss_fn(beta: float = 500.0, kind: str = "bce", reduction: str = "mean") -> LossFn:
-    """The book's VAE loss: beta * reconstruction (per-pixel mean by default) + KL, batch mean."""
+    """The book's VAE loss: beta * reconstruction (per-pixel mean by default) + KL, batch mean.
+
+    The same arguments return the same function object, so jit-compiled steps are reused."""
     def loss_fn(model, x, key):
         logits, z_mean, z_log_var = model(x, key)
         return vae_loss(logits, x, z_mean, z_log_var, beta, kind, reduction)
     return loss_fn
 
 
+@functools.lru_cache(maxsize=None)
 def ae_loss_fn(kind: str = "bce", reduction: str = "mean") -> LossFn:
     """A plain autoencoder's loss: reconstruction only, batch mean (`key` is unused)."""
     def loss_fn(model, x, key):
@@ -82,11 +87,20 @@ class History:
         return axes
 
 
+@functools.lru_cache(maxsize=None)
+def adam(learning_rate: float) -> optax.GradientTransformation:
+    """optax.adam, one object per learning rate: the optimizer is part of the compiled step's
+    structure, so reusing the object lets a second `fit` reuse the compiled step."""
+    return optax.adam(learning_rate)
+
+
+@functools.lru_cache(maxsize=64)
 def make_train_step(graphdef, loss_fn: LossFn):
     """Build the jit-compiled step: (state, x, key) -> (new_state, parts).
 
     `state` is `nnx.state((model, optimizer))`; the step is a pure function of it, so the old
-    state stays valid (that is what lets `fit` keep the last good weights).
+    state stays valid (that is what lets `fit` keep the last good weights). Cached: a second
+    `fit` of a model of the same structure with the same loss function compiles nothing new.
     """
     @jax.jit
     def train_step(state, x, key):
@@ -97,6 +111,7 @@ def make_train_step(graphdef, loss_fn: LossFn):
     return train_step
 
 
+@functools.lru_cache(maxsize=64)
 def make_eval_step(graphdef, loss_fn: LossFn):
     """(model_state, x, key) -> parts, jit-compiled, no gradient."""
     @jax.jit
@@ -153,7 +168,7 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
     x_all = _check_images(train_images)
     if len(x_all) < batch_size:
         raise ValueError(f"only {len(x_all)} training images for batch_size={batch_size}")
-    optimizer = optimizer or nnx.Optimizer(model, optax.adam(learning_rate), wrt=nnx.Param)
+    optimizer = optimizer or nnx.Optimizer(model, adam(learning_rate), wrt=nnx.Param)
     history = history or History()
     model.train()
     graphdef, state = nnx.split((model, optimizer))
