@@ -70,13 +70,13 @@ def summarise(rows: list[dict], results_file: Path) -> str:
         for line in results_file.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             recorded.setdefault(item.pop("chapter"), {}).update(item)
-    lines = [f"{'chapter':<28} {'seconds':>8}  {'status':<7} {'data used':<40} key metric", "-" * 110]
+    lines = [f"{'chapter':<28} {'seconds':>8}  {'status':<7} {'data used':<48} key metric", "-" * 118]
     for r in rows:
         rec = recorded.get(r["chapter"][:2], {})
-        data = str(rec.pop("data", "-"))[:40]
+        data = str(rec.pop("data", "-"))[:48]
         metric = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items()) or "-"
         status = "ok" if r["error"] is None else "FAILED"
-        lines.append(f"{r['chapter']:<28} {r['seconds']:>8.1f}  {status:<7} {data:<40} {metric}")
+        lines.append(f"{r['chapter']:<28} {r['seconds']:>8.1f}  {status:<7} {data:<48} {metric}")
     return "\n".join(lines)
 
 

