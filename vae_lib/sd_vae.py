@@ -30,8 +30,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from vae_lib.gaussian import kl_to_standard_normal, reparameterize
-from vae_lib.models import check_images
+from vae_lib.gaussian import kl_to_standard_normal
+from vae_lib.models import VAE, check_images
 
 SD_KL_F8 = dict(base_channels=128, multipliers=(1, 2, 4, 4), blocks_per_level=2, groups=32,
                 latent_channels=4)
@@ -195,7 +195,7 @@ class SDDecoder(nnx.Module):
         return self.conv_out(nnx.swish(self.norm_out(h)))
 
 
-class SDVAE(nnx.Module):
+class SDVAE(VAE):
     """Stable Diffusion's KL autoencoder: image -> N(mean, exp(log_var)) per latent pixel -> image.
 
     __call__(x, key) -> (logits, mean, log_var); mean, log_var: (B, H/f, W/f, latent_channels).
@@ -210,16 +210,9 @@ class SDVAE(nnx.Module):
         self.decoder = SDDecoder(*args, rngs=rngs)
         self.downsampling = 2 ** (len(multipliers) - 1)
 
-    def __call__(self, x: jax.Array, key: jax.Array):
-        mean, log_var = self.encoder(x)
-        z = reparameterize(key, mean, log_var)
-        return self.decoder(z), mean, log_var
-
-    def encode(self, x: jax.Array):
-        return self.encoder(x)
-
-    def decode(self, z: jax.Array) -> jax.Array:
-        return jax.nn.sigmoid(self.decoder(z))
+    @property
+    def latent_dim(self) -> int:
+        return math.prod(self.latent_shape)
 
     @property
     def latent_shape(self) -> tuple[int, int, int]:
