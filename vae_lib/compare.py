@@ -8,20 +8,22 @@ only the architecture differs.
 """
 from __future__ import annotations
 
+import functools
+
 import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 from flax import nnx
 
 from vae_lib.gaussian import kl_to_standard_normal
-from vae_lib.losses import bce_with_logits
+from vae_lib.losses import bce_with_logits, mse
 from vae_lib.models import count_params
 from vae_lib.train import LossFn, evaluate, fit
 
 
+@functools.lru_cache(maxsize=None)
 def elbo_loss_fn() -> LossFn:
     """Parts per batch (means over images): 'neg_elbo' = summed BCE + KL in nats, 'bce', 'kl', and
     'mse' (per-pixel squared error of the decoded mean image). For evaluation (`train.evaluate`)."""
@@ -29,10 +31,10 @@ def elbo_loss_fn() -> LossFn:
         logits, z_mean, z_log_var = model(x, key)
         bce = bce_with_logits(logits, x, "sum")
         kl = kl_to_standard_normal(z_mean, z_log_var)
-        mse = jnp.mean((jax.nn.sigmoid(logits) - x) ** 2, axis=(1, 2, 3))
+        squared = mse(jax.nn.sigmoid(logits), x, "mean")
         neg_elbo = jnp.mean(bce + kl)
         return neg_elbo, {"loss": neg_elbo, "neg_elbo": neg_elbo, "bce": jnp.mean(bce), "kl": jnp.mean(kl),
-                          "mse": jnp.mean(mse)}
+                          "mse": jnp.mean(squared)}
     return loss_fn
 
 
@@ -48,7 +50,7 @@ def train_and_measure(name: str, model: nnx.Module, train_images: np.ndarray, te
     epochs = -(-steps // (len(train_images) // batch_size))  # ceil: enough epochs for `steps`
     t0 = time.perf_counter()
     history = fit(model, train_images, loss_fn=loss_fn, key=train_key, epochs=epochs, batch_size=batch_size,
-                  optimizer=nnx.Optimizer(model, optax.adam(learning_rate), wrt=nnx.Param),
+                  learning_rate=learning_rate,
                   max_steps=steps, seed=seed, progress=progress)
     seconds = time.perf_counter() - t0
     test = evaluate(model, test_images, elbo_loss_fn(), eval_key)
