@@ -18,6 +18,11 @@ CASES = [
     (3, 4, (5, 5), 3, 'SAME', 7, 8, True),
     (3, 4, (3, 3), (2, 1), ((1, 2), (0, 1)), 6, 5, True),  # explicit pads, mixed strides
 ]
+CONV_ONLY = [
+    (4, 4, (3, 3), 2, ((0, 1), (0, 1)), 8, 8, True),  # Stable Diffusion's Downsample (sd_vae)
+    (4, 6, (1, 1), 1, 'SAME', 3, 3, True),             # 1x1 skip / quant convs (sd_vae)
+    (3, 4, (3, 3), 1, 'SAME', 5, 6, True),             # ResBlock convs (sd_vae)
+]
 
 
 def _normal(seed, shape):
@@ -42,7 +47,7 @@ def _close(a, b):
 
 
 @pytest.mark.parametrize('kind, case', [('ConvTranspose', c) for c in CASES] +
-                         [('Conv', c) for c in CASES if c[3] != 1])  # stride 1: covered via ConvTranspose
+                         [('Conv', c) for c in CASES if c[3] != 1] + [('Conv', c) for c in CONV_ONLY])
 def test_matches_flax(kind, case, monkeypatch):
     """Outputs and gradients w.r.t. input, kernel and bias agree, under jit, for both code paths."""
     cin, cout, k, s, pad, h, w, use_bias = case
@@ -124,3 +129,25 @@ def test_wrong_weights_are_detected():
 def test_unsupported_padding_raises(pad):
     with pytest.raises(ValueError):
         layers.ConvTranspose(2, 2, (3, 3), 2, padding=pad, rngs=nnx.Rngs(0))
+
+
+@pytest.mark.parametrize('shape', [(3, 3, 1, 8), (3, 3, 8, 16), (512, 2), (4, 4, 3, 5), (3, 3, 128, 129), (1, 1)])
+def test_lecun_normal_gives_flax_numbers(shape):
+    """Our faster-compiling initialiser draws exactly Flax's default weights, bit for bit."""
+    key = jax.random.key(7)
+    ours = layers.lecun_normal(key, list(shape))
+    flax_default = nnx.initializers.lecun_normal()(key, shape, jnp.float32)
+    assert ours.shape == shape and ours.dtype == jnp.float32
+    np.testing.assert_array_equal(np.asarray(ours), np.asarray(flax_default))
+    traced = jax.jit(lambda k: layers.lecun_normal(k, shape))(key)      # the traced path too
+    np.testing.assert_array_equal(np.asarray(traced), np.asarray(flax_default))
+    # and it is not a constant: the spread is 1 / sqrt(fan_in) as intended
+    assert shape == (1, 1) or abs(float(jnp.std(ours)) * np.sqrt(np.prod(shape[:-1])) - 1) < 0.25
+
+
+def test_layers_initialise_like_flax():
+    """Same seed, same weights as nnx.Conv / nnx.ConvTranspose (the layers are interchangeable)."""
+    for kind in ('Conv', 'ConvTranspose'):
+        ref = getattr(nnx, kind)(3, 5, (3, 3), (2, 2), rngs=nnx.Rngs(4))
+        fast = getattr(layers, kind)(3, 5, (3, 3), (2, 2), rngs=nnx.Rngs(4))
+        np.testing.assert_array_equal(np.asarray(fast.kernel[...]), np.asarray(ref.kernel[...]))

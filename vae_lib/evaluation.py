@@ -41,7 +41,15 @@ def log_weights(model, x: jax.Array, keys: jax.Array, k: int) -> jax.Array:
     """log p(x|z_i) + log p(z_i) - log q(z_i|x) for k samples z_i ~ q(z|x) per image.
 
     x: (B, H, W, C) in [0, 1]; keys: (B,) one key per image -> (k, B).
+    Called from a notebook cell it runs as one compiled program (not one per operation).
     """
+    if not any(isinstance(a, jax.core.Tracer) for a in (x, keys)):
+        graphdef, state = nnx.split(model)
+        return _apply(graphdef, state, jnp.asarray(x), keys, _log_weights, k)
+    return _log_weights(model, x, keys, k)
+
+
+def _log_weights(model, x: jax.Array, keys: jax.Array, k: int) -> jax.Array:
     z_mean, z_log_var = model.encode(x)                                     # (B, D) each
     eps_keys = jax.vmap(lambda kk: jax.random.split(kk, k))(keys)           # (B, k)
     z = jax.vmap(lambda kk, m, lv: jax.vmap(lambda s: reparameterize(s, m, lv))(kk))(
@@ -80,7 +88,7 @@ def _elbo_parts(model, x, keys, k):
 
 
 def _iwae(model, x, keys, k):
-    return log_mean_exp(log_weights(model, x, keys, k), axis=0)
+    return log_mean_exp(_log_weights(model, x, keys, k), axis=0)
 
 
 def negative_elbo(model, images: np.ndarray, key: jax.Array, batch_size: int = 250) -> dict[str, float | np.ndarray]:

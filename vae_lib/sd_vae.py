@@ -31,7 +31,8 @@ import jax.numpy as jnp
 from flax import nnx
 
 from vae_lib.gaussian import kl_to_standard_normal
-from vae_lib.models import VAE, check_images
+from vae_lib.layers import lecun_normal
+from vae_lib.models import VAE, check_images, compiled_when_eager
 
 SD_KL_F8 = dict(base_channels=128, multipliers=(1, 2, 4, 4), blocks_per_level=2, groups=32,
                 latent_channels=4)
@@ -75,10 +76,10 @@ class ResBlock(nnx.Module):
 
     def __init__(self, in_ch: int, out_ch: int, *, groups: int = 32, rngs: nnx.Rngs):
         self.norm1 = nnx.GroupNorm(in_ch, num_groups=_groups(in_ch, groups), rngs=rngs)
-        self.conv1 = nnx.Conv(in_ch, out_ch, (3, 3), padding="SAME", rngs=rngs)
+        self.conv1 = nnx.Conv(in_ch, out_ch, (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
         self.norm2 = nnx.GroupNorm(out_ch, num_groups=_groups(out_ch, groups), rngs=rngs)
-        self.conv2 = nnx.Conv(out_ch, out_ch, (3, 3), padding="SAME", rngs=rngs)
-        self.skip = nnx.Conv(in_ch, out_ch, (1, 1), rngs=rngs) if in_ch != out_ch else None
+        self.conv2 = nnx.Conv(out_ch, out_ch, (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
+        self.skip = nnx.Conv(in_ch, out_ch, (1, 1), kernel_init=lecun_normal, rngs=rngs) if in_ch != out_ch else None
 
     def __call__(self, x: jax.Array) -> jax.Array:
         h = self.conv1(nnx.swish(self.norm1(x)))
@@ -91,10 +92,10 @@ class AttentionBlock(nnx.Module):
 
     def __init__(self, channels: int, *, groups: int = 32, rngs: nnx.Rngs):
         self.norm = nnx.GroupNorm(channels, num_groups=_groups(channels, groups), rngs=rngs)
-        self.q = nnx.Linear(channels, channels, rngs=rngs)
-        self.k = nnx.Linear(channels, channels, rngs=rngs)
-        self.v = nnx.Linear(channels, channels, rngs=rngs)
-        self.proj = nnx.Linear(channels, channels, rngs=rngs)
+        self.q = nnx.Linear(channels, channels, kernel_init=lecun_normal, rngs=rngs)
+        self.k = nnx.Linear(channels, channels, kernel_init=lecun_normal, rngs=rngs)
+        self.v = nnx.Linear(channels, channels, kernel_init=lecun_normal, rngs=rngs)
+        self.proj = nnx.Linear(channels, channels, kernel_init=lecun_normal, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         b, h, w, c = x.shape
@@ -108,7 +109,7 @@ class Downsample(nnx.Module):
     """Conv3x3, stride 2, padding 0 before / 1 after (as SD). (B, H, W, C) -> (B, H/2, W/2, C)."""
 
     def __init__(self, channels: int, *, rngs: nnx.Rngs):
-        self.conv = nnx.Conv(channels, channels, (3, 3), strides=(2, 2), padding=((0, 1), (0, 1)), rngs=rngs)
+        self.conv = nnx.Conv(channels, channels, (3, 3), strides=(2, 2), padding=((0, 1), (0, 1)), kernel_init=lecun_normal, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.conv(x)
@@ -118,7 +119,7 @@ class Upsample(nnx.Module):
     """Nearest-neighbour x2, then Conv3x3. (B, H, W, C) -> (B, 2H, 2W, C)."""
 
     def __init__(self, channels: int, *, rngs: nnx.Rngs):
-        self.conv = nnx.Conv(channels, channels, (3, 3), padding="SAME", rngs=rngs)
+        self.conv = nnx.Conv(channels, channels, (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.conv(nearest_upsample(x, 2))
@@ -131,7 +132,7 @@ class SDEncoder(nnx.Module):
                  blocks_per_level: int, groups: int, latent_channels: int, *, rngs: nnx.Rngs):
         self.image_shape = tuple(image_shape)
         chans = [base_channels * m for m in multipliers]
-        self.conv_in = nnx.Conv(self.image_shape[-1], chans[0], (3, 3), padding="SAME", rngs=rngs)
+        self.conv_in = nnx.Conv(self.image_shape[-1], chans[0], (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
         blocks, prev = [], chans[0]
         for level, ch in enumerate(chans):
             for _ in range(blocks_per_level):
@@ -144,9 +145,10 @@ class SDEncoder(nnx.Module):
                              AttentionBlock(prev, groups=groups, rngs=rngs),
                              ResBlock(prev, prev, groups=groups, rngs=rngs)])
         self.norm_out = nnx.GroupNorm(prev, num_groups=_groups(prev, groups), rngs=rngs)
-        self.conv_out = nnx.Conv(prev, 2 * latent_channels, (3, 3), padding="SAME", rngs=rngs)
-        self.quant_conv = nnx.Conv(2 * latent_channels, 2 * latent_channels, (1, 1), rngs=rngs)
+        self.conv_out = nnx.Conv(prev, 2 * latent_channels, (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
+        self.quant_conv = nnx.Conv(2 * latent_channels, 2 * latent_channels, (1, 1), kernel_init=lecun_normal, rngs=rngs)
 
+    @compiled_when_eager
     def __call__(self, x: jax.Array):
         check_images(x, self.image_shape, "SDEncoder")
         h = self.conv_in(x)
@@ -167,8 +169,8 @@ class SDDecoder(nnx.Module):
         self.image_shape = tuple(image_shape)
         self.latent_channels = latent_channels
         chans = [base_channels * m for m in multipliers][::-1]
-        self.post_quant_conv = nnx.Conv(latent_channels, latent_channels, (1, 1), rngs=rngs)
-        self.conv_in = nnx.Conv(latent_channels, chans[0], (3, 3), padding="SAME", rngs=rngs)
+        self.post_quant_conv = nnx.Conv(latent_channels, latent_channels, (1, 1), kernel_init=lecun_normal, rngs=rngs)
+        self.conv_in = nnx.Conv(latent_channels, chans[0], (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
         self.mid = nnx.List([ResBlock(chans[0], chans[0], groups=groups, rngs=rngs),
                              AttentionBlock(chans[0], groups=groups, rngs=rngs),
                              ResBlock(chans[0], chans[0], groups=groups, rngs=rngs)])
@@ -181,8 +183,9 @@ class SDDecoder(nnx.Module):
                 blocks.append(Upsample(ch, rngs=rngs))
         self.up = nnx.List(blocks)
         self.norm_out = nnx.GroupNorm(prev, num_groups=_groups(prev, groups), rngs=rngs)
-        self.conv_out = nnx.Conv(prev, self.image_shape[-1], (3, 3), padding="SAME", rngs=rngs)
+        self.conv_out = nnx.Conv(prev, self.image_shape[-1], (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
 
+    @compiled_when_eager
     def __call__(self, z: jax.Array) -> jax.Array:
         if z.ndim != 4 or z.shape[-1] != self.latent_channels:
             raise ValueError(f"SDDecoder expects latent feature maps (B, h, w, {self.latent_channels}); "
@@ -255,9 +258,9 @@ class PatchDiscriminator(nnx.Module):
     """
 
     def __init__(self, channels: int = 1, width: int = 32, *, rngs: nnx.Rngs):
-        self.convs = nnx.List([nnx.Conv(channels, width, (4, 4), strides=(2, 2), padding="SAME", rngs=rngs),
-                               nnx.Conv(width, 2 * width, (4, 4), strides=(2, 2), padding="SAME", rngs=rngs),
-                               nnx.Conv(2 * width, 1, (3, 3), padding="SAME", rngs=rngs)])
+        self.convs = nnx.List([nnx.Conv(channels, width, (4, 4), strides=(2, 2), padding="SAME", kernel_init=lecun_normal, rngs=rngs),
+                               nnx.Conv(width, 2 * width, (4, 4), strides=(2, 2), padding="SAME", kernel_init=lecun_normal, rngs=rngs),
+                               nnx.Conv(2 * width, 1, (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)])
 
     def __call__(self, x: jax.Array) -> jax.Array:
         h = x
@@ -287,7 +290,7 @@ class ResidualEncoder(nnx.Module):
         self.image_shape = tuple(image_shape)
         self.variational = True
         widths = tuple(widths)
-        self.conv_in = nnx.Conv(self.image_shape[-1], widths[0], (3, 3), padding="SAME", rngs=rngs)
+        self.conv_in = nnx.Conv(self.image_shape[-1], widths[0], (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
         blocks, prev = [], widths[0]
         for w in widths:
             blocks += [ResBlock(prev, w, groups=groups, rngs=rngs), Downsample(w, rngs=rngs)]
@@ -296,9 +299,10 @@ class ResidualEncoder(nnx.Module):
         self.norm_out = nnx.GroupNorm(prev, num_groups=_groups(prev, groups), rngs=rngs)
         f = 2 ** len(widths)
         flat = (self.image_shape[0] // f) * (self.image_shape[1] // f) * prev
-        self.z_mean = nnx.Linear(flat, latent_dim, rngs=rngs)
-        self.z_log_var = nnx.Linear(flat, latent_dim, rngs=rngs)
+        self.z_mean = nnx.Linear(flat, latent_dim, kernel_init=lecun_normal, rngs=rngs)
+        self.z_log_var = nnx.Linear(flat, latent_dim, kernel_init=lecun_normal, rngs=rngs)
 
+    @compiled_when_eager
     def __call__(self, x: jax.Array):
         check_images(x, self.image_shape, "ResidualEncoder")
         h = self.conv_in(x)
@@ -319,15 +323,16 @@ class ResidualDecoder(nnx.Module):
         widths = tuple(widths)
         f = 2 ** len(widths)
         self.start_shape = (self.image_shape[0] // f, self.image_shape[1] // f, widths[0])
-        self.dense = nnx.Linear(latent_dim, math.prod(self.start_shape), rngs=rngs)
+        self.dense = nnx.Linear(latent_dim, math.prod(self.start_shape), kernel_init=lecun_normal, rngs=rngs)
         blocks, prev = [], widths[0]
         for w in widths:
             blocks += [Upsample(prev, rngs=rngs), ResBlock(prev, w, groups=groups, rngs=rngs)]
             prev = w
         self.blocks = nnx.List(blocks)
         self.norm_out = nnx.GroupNorm(prev, num_groups=_groups(prev, groups), rngs=rngs)
-        self.conv_out = nnx.Conv(prev, self.image_shape[-1], (3, 3), padding="SAME", rngs=rngs)
+        self.conv_out = nnx.Conv(prev, self.image_shape[-1], (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
 
+    @compiled_when_eager
     def __call__(self, z: jax.Array) -> jax.Array:
         if z.ndim != 2 or z.shape[-1] != self.latent_dim:
             raise ValueError(f"ResidualDecoder expects latent codes of shape (B, {self.latent_dim}); got {tuple(z.shape)}")
