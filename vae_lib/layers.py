@@ -138,27 +138,34 @@ def conv2d(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: P
     pads = lax.padtype_to_pads((h, w), (kh, kw), strides, padding) if isinstance(padding, str) else padding
     (lo1, hi1), (lo2, hi2) = pads
     ho, wo = (h + lo1 + hi1 - kh) // s1 + 1, (w + lo2 + hi2 - kw) // s2 + 1
-    spatial_pad = ((0, 0), (lo1, hi1), (lo2, hi2))
-    win = lambda a, b: (slice(None), slice(a, a + s1 * (ho - 1) + 1, s1), slice(b, b + s2 * (wo - 1) + 1, s2))
-    taps = [(a, b) for a in range(kh) for b in range(kw)]
     if cin <= cout:  # im2col: patches (N*Ho*Wo, kh*kw*Cin) @ (kh*kw*Cin, Cout)
-        t, xp = len(taps), jnp.pad(x, spatial_pad + ((0, 0),))
-        patches = sum(jnp.pad(xp[win(a, b)], ((0, 0),) * 3 + ((i * cin, (t - 1 - i) * cin),))
-                      for i, (a, b) in enumerate(taps))
-        y = patches.reshape(-1, t * cin) @ kernel.reshape(t * cin, cout)
-        return y.reshape(n, ho, wo, cout)
+        patches = _im2col(x, (kh, kw), strides, pads)
+        return (patches.reshape(-1, kh * kw * cin) @ kernel.reshape(kh * kw * cin, cout)).reshape(n, ho, wo, cout)
     # col2im: z = every input pixel times every tap, (N, H, W, kh, kw, Cout); sum shifted slices
+    win = lambda a, b: (slice(None), slice(a, a + s1 * (ho - 1) + 1, s1), slice(b, b + s2 * (wo - 1) + 1, s2))
     z = (x.reshape(-1, cin) @ kernel.transpose(2, 0, 1, 3).reshape(cin, kh * kw * cout))
-    z = jnp.pad(z.reshape(n, h, w, kh, kw, cout), spatial_pad + ((0, 0),) * 3)
-    return sum(z[win(a, b) + (a, b)] for a, b in taps)
+    z = lax.pad(z.reshape(n, h, w, kh, kw, cout), jnp.zeros((), x.dtype),
+                ((0, 0, 0), (lo1, hi1, 0), (lo2, hi2, 0)) + ((0, 0, 0),) * 3)
+    return sum(z[win(a, b) + (a, b)] for a in range(kh) for b in range(kw))
 
 
-def conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: Padding,
-                   impl: str | None = None) -> jax.Array:
-    """Same result as ``lax.conv_transpose(x, kernel, strides, padding)`` (NHWC, HWIO), no bias.
+def _im2col(x: jax.Array, window: tuple[int, int], strides: tuple[int, int],
+            pads: Sequence[tuple[int, int]]) -> jax.Array:
+    """Patches: (N, H, W, C) -> (N, Ho, Wo, kh*kw*C), tap (a, b) of output (i, j) reading the padded
+    input at (s1*i + a, s2*j + b). Pads may be negative (crop). Built as a sum of zero-padded
+    slices, which XLA:CPU fuses into one loop (``concatenate`` it handles far worse)."""
+    (n, h, w, c), (kh, kw), (s1, s2), ((lo1, hi1), (lo2, hi2)) = x.shape, window, strides, pads
+    ho, wo = (h + lo1 + hi1 - kh) // s1 + 1, (w + lo2 + hi2 - kw) // s2 + 1
+    xp = lax.pad(x, jnp.zeros((), x.dtype), ((0, 0, 0), (lo1, hi1, 0), (lo2, hi2, 0), (0, 0, 0)))
+    t = kh * kw
+    return sum(jnp.pad(xp[:, a:a + s1 * (ho - 1) + 1:s1, b:b + s2 * (wo - 1) + 1:s2],
+                       ((0, 0),) * 3 + (((a * kw + b) * c, (t - 1 - a * kw - b) * c),))
+               for a in range(kh) for b in range(kw))
 
-    x: (N, H, W, Cin), kernel: (kh, kw, Cin, Cout) -> (N, Ho, Wo, Cout); with 'SAME', Ho = s*H.
-    """
+
+def _subpixel_conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: Padding,
+                             impl: str) -> jax.Array:
+    """The sub-pixel forward pass (module docstring): one stride-1 conv, then depth-to-space."""
     (n, h, w, cin), (kh, kw, _, cout), (s1, s2) = x.shape, kernel.shape, strides
     pad_pairs = (padding, padding) if isinstance(padding, str) else padding
     (lo1, hi1), (lo2, hi2) = _transpose_pads(kh, s1, pad_pairs[0]), _transpose_pads(kw, s2, pad_pairs[1])
@@ -176,6 +183,61 @@ def conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], pa
     y = conv2d(xp, ksub, (1, 1), 'VALID', impl)  # (N, Q1, Q2, s1*s2*Cout)
     y = y.reshape(n, q1, q2, s1, s2, cout).transpose(0, 1, 3, 2, 4, 5)  # depth-to-space
     return y.reshape(n, q1 * s1, q2 * s2, cout)[:, :ho, :wo]
+
+
+@partial(jax.custom_vjp, nondiff_argnums=(2, 3))
+def _conv_transpose_cpu(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding) -> jax.Array:
+    """The CPU path: sub-pixel forward, and a backward pass written by hand (below)."""
+    return _subpixel_conv_transpose(x, kernel, strides, padding, 'matmul')
+
+
+def _conv_transpose_cpu_fwd(x, kernel, strides, padding):
+    return _conv_transpose_cpu(x, kernel, strides, padding), (x, kernel)
+
+
+def _conv_transpose_cpu_bwd(strides, padding, residuals, dy):
+    """Both gradients from one set of patches of dy, with exactly the needed multiply-adds.
+
+    Tap (a, b) of input pixel (i, j) wrote to output pixel (s1*i + lo1 - a, s2*j + lo2 - b). So
+    the patches of dy taken with stride s at those positions, P: (N*H*W, kh*kw*Cout), give
+    dx = P @ K (rows of K in the same tap order; an ordinary strided convolution of dy with
+    the flipped kernel) and dK = x^T @ P. Autodiff of the sub-pixel forward would instead
+    multiply the zero blocks of the sub-pixel kernel too (16 taps instead of 9 for 3x3 / 2).
+    """
+    x, kernel = residuals
+    (n, h, w, cin), (kh, kw, _, cout), (s1, s2) = x.shape, kernel.shape, strides
+    pad_pairs = (padding, padding) if isinstance(padding, str) else padding
+    (lo1, hi1), (lo2, hi2) = _transpose_pads(kh, s1, pad_pairs[0]), _transpose_pads(kw, s2, pad_pairs[1])
+    ho, wo = (h - 1) * s1 + lo1 + hi1 - kh + 2, (w - 1) * s2 + lo2 + hi2 - kw + 2
+    # Patch tap (a', b') of (i, j) reads dy at (s1*i + a' - p1, s2*j + b' - p2); with
+    # p1 = kh-1-lo1 that is tap a = kh-1-a' of the forward pass: the kernel is flipped.
+    p1, p2 = kh - 1 - lo1, kw - 1 - lo2
+    pads = ((p1, s1 * (h - 1) + kh - ho - p1), (p2, s2 * (w - 1) + kw - wo - p2))
+    patches = _im2col(dy, (kh, kw), strides, pads).reshape(-1, kh * kw * cout)  # (N*H*W, kh*kw*Cout)
+    k_flipped = kernel[::-1, ::-1].transpose(0, 1, 3, 2).reshape(kh * kw * cout, cin)
+    dx = (patches @ k_flipped).reshape(n, h, w, cin)
+    dk = (x.reshape(-1, cin).T @ patches).reshape(cin, kh, kw, cout)[:, ::-1, ::-1].transpose(1, 2, 0, 3)
+    return dx, dk
+
+
+_conv_transpose_cpu.defvjp(_conv_transpose_cpu_fwd, _conv_transpose_cpu_bwd)
+
+
+def conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: Padding,
+                   impl: str | None = None) -> jax.Array:
+    """Same result as ``lax.conv_transpose(x, kernel, strides, padding)`` (NHWC, HWIO), no bias.
+
+    x: (N, H, W, Cin), kernel: (kh, kw, Cin, Cout) -> (N, Ho, Wo, Cout); with 'SAME', Ho = s*H.
+    impl 'matmul' (CPU): sub-pixel forward as one matmul, exact hand-written backward.
+    impl 'xla' (GPU/TPU): sub-pixel forward with ``lax.conv_general_dilated``, autodiff backward.
+    """
+    impl = impl or _default_impl()
+    if impl not in ('matmul', 'xla'):
+        raise ValueError(f"impl must be 'matmul', 'xla' or None, got {impl!r}")
+    if impl == 'xla':
+        return _subpixel_conv_transpose(x, kernel, strides, padding, 'xla')
+    hashable = padding if isinstance(padding, str) else tuple(map(tuple, padding))
+    return _conv_transpose_cpu(x, kernel, tuple(strides), hashable)
 
 
 class _ConvBase(nnx.Module):
