@@ -20,6 +20,11 @@ three downsamplings still take a 32x32 image to a 4x4x4 latent, 8x like SD.
 "better convolutions" comparison with `vae_lib.models.book_vae`.
 
 Decoders here return *logits* like the rest of vae_lib (SD's decoder outputs pixels in [-1, 1]).
+
+The convolutions are Flax's `nnx.Conv` (XLA's own convolution): for these stride-1 convs with many
+channels it beats `vae_lib.layers.Conv` on CPU (our SD model, batch 16: 10 steps 2.0 s vs 2.7 s,
+train-step compile 7.0 s vs 9.0 s). Kernels start from `vae_lib.layers.lecun_normal`, Flax's
+default initialiser with the same numbers, compiled faster.
 """
 from __future__ import annotations
 
