@@ -25,7 +25,9 @@ The trick here (a "sub-pixel" / phase decomposition, exact, no approximation):
   Measured on the book's decoder (2-core CPU, batch 100, forward + backward of its three
   transposed layers alone, two runs): 108 / 105 ms with autodiff of the sub-pixel form,
   82 / 90 ms with this backward; the whole train step went from 137 to 106 ms (A/B in one
-  process).
+  process). A ``custom_vjp`` defines reverse mode only: ``jax.grad`` / ``jax.vjp`` work (also
+  twice), forward mode (``jax.jvp``, ``jax.jacfwd``) does not; call
+  ``conv_transpose(..., impl='xla')`` if you need it.
 
 The stride-1 convolution itself (``conv2d`` below) runs as one matrix multiply on CPU: the
 ``kh*kw`` shifted windows are laid side by side along the channel axis ("im2col", built as a
