@@ -119,6 +119,15 @@ def _transpose_pads(k: int, s: int, padding: str | tuple[int, int]) -> tuple[int
     return lo, total - lo
 
 
+def _transpose_geometry(x_shape, kernel_shape, strides, padding) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((lo1, lo2), (Ho, Wo)) of ``lax.conv_transpose``: the low pads of its dilated-input
+    formulation (tap j of input i lands on output s*i + lo - j) and the output size."""
+    (_, h, w, _), (kh, kw, _, _), (s1, s2) = x_shape, kernel_shape, strides
+    pad_pairs = (padding, padding) if isinstance(padding, str) else padding
+    (lo1, hi1), (lo2, hi2) = _transpose_pads(kh, s1, pad_pairs[0]), _transpose_pads(kw, s2, pad_pairs[1])
+    return (lo1, lo2), ((h - 1) * s1 + lo1 + hi1 - kh + 2, (w - 1) * s2 + lo2 + hi2 - kw + 2)
+
+
 def _phase_taps(k: int, s: int, lo: int) -> tuple[np.ndarray, int]:
     """1-D sub-pixel table: output ``s*q + r`` receives ``x[q + m0 + t] * K[idx[t, r]]``.
 
@@ -169,7 +178,7 @@ def _im2col(x: jax.Array, window: tuple[int, int], strides: tuple[int, int],
     """Patches: (N, H, W, C) -> (N, Ho, Wo, kh*kw*C), tap (a, b) of output (i, j) reading the padded
     input at (s1*i + a, s2*j + b). Pads may be negative (crop). Built as a sum of zero-padded
     slices, which XLA:CPU fuses into one loop (``concatenate`` it handles far worse)."""
-    (n, h, w, c), (kh, kw), (s1, s2), ((lo1, hi1), (lo2, hi2)) = x.shape, window, strides, pads
+    (_, h, w, c), (kh, kw), (s1, s2), ((lo1, hi1), (lo2, hi2)) = x.shape, window, strides, pads
     ho, wo = (h + lo1 + hi1 - kh) // s1 + 1, (w + lo2 + hi2 - kw) // s2 + 1
     xp = lax.pad(x, jnp.zeros((), x.dtype), ((0, 0, 0), (lo1, hi1, 0), (lo2, hi2, 0), (0, 0, 0)))
     t = kh * kw
@@ -182,9 +191,7 @@ def _subpixel_conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int
                              impl: str) -> jax.Array:
     """The sub-pixel forward pass (module docstring): one stride-1 conv, then depth-to-space."""
     (n, h, w, cin), (kh, kw, _, cout), (s1, s2) = x.shape, kernel.shape, strides
-    pad_pairs = (padding, padding) if isinstance(padding, str) else padding
-    (lo1, hi1), (lo2, hi2) = _transpose_pads(kh, s1, pad_pairs[0]), _transpose_pads(kw, s2, pad_pairs[1])
-    ho, wo = (h - 1) * s1 + lo1 + hi1 - kh + 2, (w - 1) * s2 + lo2 + hi2 - kw + 2
+    (lo1, lo2), (ho, wo) = _transpose_geometry(x.shape, kernel.shape, strides, padding)
     q1, q2 = -(-ho // s1), -(-wo // s2)  # output rows / cols per phase
     (idx1, m1), (idx2, m2) = _phase_taps(kh, s1, lo1), _phase_taps(kw, s2, lo2)
     t1, t2 = len(idx1), len(idx2)
@@ -221,9 +228,7 @@ def _conv_transpose_cpu_bwd(strides, padding, residuals, dy):
     """
     x, kernel = residuals
     (n, h, w, cin), (kh, kw, _, cout), (s1, s2) = x.shape, kernel.shape, strides
-    pad_pairs = (padding, padding) if isinstance(padding, str) else padding
-    (lo1, hi1), (lo2, hi2) = _transpose_pads(kh, s1, pad_pairs[0]), _transpose_pads(kw, s2, pad_pairs[1])
-    ho, wo = (h - 1) * s1 + lo1 + hi1 - kh + 2, (w - 1) * s2 + lo2 + hi2 - kw + 2
+    (lo1, lo2), (ho, wo) = _transpose_geometry(x.shape, kernel.shape, strides, padding)
     # Patch tap (a', b') of (i, j) reads dy at (s1*i + a' - p1, s2*j + b' - p2); with
     # p1 = kh-1-lo1 that is tap a = kh-1-a' of the forward pass: the kernel is flipped.
     p1, p2 = kh - 1 - lo1, kw - 1 - lo2

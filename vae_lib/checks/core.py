@@ -55,7 +55,9 @@ def compiled_or_eager(fn: Callable[..., Any]) -> Callable[..., Any]:
     def call(*args):
         static = tuple(i for i, a in enumerate(args) if not isinstance(a, (np.ndarray, jax.Array)))
         try:
-            jitted = compiled.setdefault(static, jax.jit(fn, static_argnums=static))
+            if static not in compiled:
+                compiled[static] = jax.jit(fn, static_argnums=static)
+            jitted = compiled[static]
             printed = io.StringIO()
             with contextlib.redirect_stdout(printed):
                 out = jitted(*args)
