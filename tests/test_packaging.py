@@ -2,9 +2,14 @@
 import importlib
 import os
 import pkgutil
+import platform
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 import vae_lib
 
@@ -70,3 +75,49 @@ def test_compilation_cache_is_on_and_can_be_turned_off(tmp_path):
     env["VAE_COURSE_JAX_CACHE"] = "off"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "None"
+
+
+_PAGES_PER_CALL = """
+import resource, sys
+import vae_lib
+import jax, jax.numpy as jnp
+f = jax.jit(lambda x, w: jnp.maximum(x @ w, 0.0) @ w.T)  # a (4000, 8000) float32 intermediate
+x, w = jnp.ones((4000, 8)), jnp.ones((8, 8000)) / 8
+temp = f.lower(x, w).compile().memory_analysis().temp_size_in_bytes
+f(x, w).block_until_ready()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(5):
+    f(x, w).block_until_ready()
+pages = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 5
+print(temp / 4096, pages, vae_lib.device_report().endswith("host memory reused"))
+"""
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only")
+def test_cpu_steps_reuse_host_memory_and_the_tuning_can_be_turned_off():
+    """Importing vae_lib makes a computation with a big scratch buffer (over the 64 MB that a
+    worker thread's malloc heap can hold) reuse it: few new pages per call, instead of every
+    page of it being mapped and zeroed again (which is what glibc's defaults do)."""
+    def run(**extra):
+        env = {k: v for k, v in os.environ.items() if k != "VAE_COURSE_CPU_TUNING"}
+        env.update(PYTHONPATH=str(ROOT), **extra)
+        out = subprocess.run([sys.executable, "-c", _PAGES_PER_CALL], env=env, capture_output=True,
+                             text=True, check=True)
+        temp_pages, pages, reported = out.stdout.split()
+        return float(temp_pages), float(pages), reported == "True"
+    temp_pages, pages, reported = run()
+    assert temp_pages * 4096 > 100e6 and reported
+    assert pages < 0.25 * temp_pages, (pages, temp_pages)
+    temp_pages, pages, reported = run(VAE_COURSE_CPU_TUNING="off")
+    assert pages > 0.75 * temp_pages and not reported, (pages, temp_pages)
+
+
+def test_cpu_tuning_is_skipped_once_jax_has_started():
+    """The dispatch setting is read when JAX starts its backend: after that, leave everything alone."""
+    code = ("import jax, jax.numpy as jnp; jnp.ones(1).block_until_ready(); import vae_lib\n"
+            "print(vae_lib.tune_cpu_memory(), jax.config.values['jax_cpu_enable_async_dispatch'], "
+            "'host memory' in vae_lib.device_report())")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("VAE_COURSE_CPU_TUNING", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "False"]
