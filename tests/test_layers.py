@@ -83,6 +83,19 @@ def test_matches_flax(kind, case, monkeypatch):
             _close(g['bias'][...], g_ref['bias'][...])
 
 
+@pytest.mark.parametrize('case', CASES)
+def test_both_conv_transpose_forwards_match_lax(case):
+    """Both forward algorithms, whichever one a layer's channel counts pick, on every geometry:
+    the exact one (z = x @ K, then per-phase sums) and the sub-pixel one (one stride-1 conv)."""
+    cin, cout, k, s, pad, h, w, _ = case
+    strides = (s, s) if isinstance(s, int) else s
+    x, kernel = _normal(7, (2, h, w, cin)), _normal(8, k + (cin, cout))
+    ref = jax.lax.conv_transpose(x, kernel, strides, pad)
+    _close(layers._col2im_conv_transpose(x, kernel, strides, pad), ref)
+    for impl in ('matmul', 'xla'):
+        _close(layers._subpixel_conv_transpose(x, kernel, strides, pad, impl), ref)
+
+
 @pytest.mark.parametrize('kind', ['ConvTranspose', 'Conv'])
 def test_same_parameters_as_flax(kind):
     ref = getattr(nnx, kind)(64, 32, (3, 3), (2, 2), padding='SAME', rngs=nnx.Rngs(3))

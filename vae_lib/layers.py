@@ -18,6 +18,11 @@ The trick here (a "sub-pixel" / phase decomposition, exact, no approximation):
   ("depth-to-space") into ``(N, s*Q1, s*Q2, Cout)`` and crop to the output size.
   For 3x3 / stride 2 that is a 2x2 window and 16 kernel blocks of which 9 are non-zero, instead
   of a 3x3 window over an input that is three-quarters zeros.
+* On CPU the forward pass skips those zero blocks when ``Cin >= Cout`` (all of the book's
+  decoder layers): ``z = x @ K`` multiplies every input pixel by every tap at once, (N*H*W, Cin)
+  @ (Cin, kh*kw*Cout), and each phase adds up the shifted slices of ``z`` for its own taps
+  ("col2im"). ``z`` holds kh*kw*Cout numbers per input pixel, so when Cout > Cin the
+  sub-pixel form, which moves less data, is used instead.
 * The backward pass (CPU) is written by hand (``jax.custom_vjp``), because autodiff of the
   sub-pixel form would multiply the zero blocks again, twice.  The gradients of a transposed
   conv are an ordinary convolution: ``dx`` is the stride-``s`` convolution of ``dy`` with the
@@ -37,12 +42,14 @@ shifted slices of the product ("col2im"), which moves less data.  On GPU/TPU it 
 ``lax.conv_general_dilated`` (stride 1 for the transposed layer, gradients by autodiff), so
 nothing CPU-specific runs there.  Everything is pure XLA: no callbacks, no custom kernels.
 
-What did not pay off on XLA:CPU (measured, in case you want to try): an exact forward pass
-(one matmul per phase on slices of the patches, or ``z = x @ K`` followed by a sum of
-interior-padded slices). Both do fewer multiply-adds but move more data, and XLA:CPU moves
-data at a few GB/s in these fusions, so the step got slower (106 -> 145 ms). Stride-1
-convolutions with many channels (Stable Diffusion's ResBlocks in ``sd_vae``) are faster with
-XLA's own convolution, which is why ``sd_vae`` uses ``nnx.Conv``.
+The exact forward pass pays off only when a step reuses its memory
+(``vae_lib.env.tune_cpu_memory``, on by default). With glibc's defaults every step maps and
+zeroes its scratch memory afresh (115 MB for the book's VAE), and the bigger ``z`` costs more
+in page faults than the saved multiply-adds win. Measured (train step of the book's VAE, A/B
+in one process, 2-core CPU): 85 -> 76 ms with memory reuse, 108 -> 109 ms without. One matmul
+per phase on slices of the patches was no faster in either setting (XLA:CPU copies the
+slices). Stride-1 convolutions with many channels (Stable Diffusion's ResBlocks in ``sd_vae``)
+are faster with XLA's own convolution, which is why ``sd_vae`` uses ``nnx.Conv``.
 
 Only what the course needs is supported: NHWC inputs (any leading batch axes), float32, padding
 'SAME', 'VALID' or explicit ``((lo, hi), (lo, hi))`` pairs (meaning the same as in Flax), no
@@ -187,29 +194,67 @@ def _im2col(x: jax.Array, window: tuple[int, int], strides: tuple[int, int],
                for a in range(kh) for b in range(kw))
 
 
+def _phase_plan(x_shape, kernel_shape, strides, padding):
+    """What both forward passes need: output size (Ho, Wo), rows / cols per phase (Q1, Q2), the
+    1-D tap tables (idx, m0) of ``_phase_taps`` and the (lo, hi) pads of H and W that make every
+    window ``x[q + m0 : q + m0 + T]`` fit (negative: crop)."""
+    (_, h, w, _), (kh, kw, _, _), (s1, s2) = x_shape, kernel_shape, strides
+    (lo1, lo2), (ho, wo) = _transpose_geometry(x_shape, kernel_shape, strides, padding)
+    q1, q2 = -(-ho // s1), -(-wo // s2)
+    (idx1, m1), (idx2, m2) = _phase_taps(kh, s1, lo1), _phase_taps(kw, s2, lo2)
+    pads = ((-m1, q1 + m1 + len(idx1) - 1 - h), (-m2, q2 + m2 + len(idx2) - 1 - w))
+    return (ho, wo), (q1, q2), (idx1, idx2), pads
+
+
+def _interleave(y: jax.Array, out_hw: tuple[int, int]) -> jax.Array:
+    """Depth-to-space: phases (N, Q1, Q2, s1, s2, C) -> image (N, s1*Q1, s2*Q2, C), cropped to (Ho, Wo)."""
+    n, q1, q2, s1, s2, c = y.shape
+    y = y.transpose(0, 1, 3, 2, 4, 5).reshape(n, q1 * s1, q2 * s2, c)
+    return y[:, :out_hw[0], :out_hw[1]]
+
+
+def _pad_hw(a: jax.Array, pads) -> jax.Array:
+    """Zero-pad (or crop) axes 1 and 2 of a by ((lo, hi), (lo, hi))."""
+    cfg = [(0, 0, 0)] * a.ndim
+    cfg[1], cfg[2] = pads[0] + (0,), pads[1] + (0,)
+    return lax.pad(a, jnp.zeros((), a.dtype), cfg)
+
+
 def _subpixel_conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: Padding,
                              impl: str) -> jax.Array:
     """The sub-pixel forward pass (module docstring): one stride-1 conv, then depth-to-space."""
-    (n, h, w, cin), (kh, kw, _, cout), (s1, s2) = x.shape, kernel.shape, strides
-    (lo1, lo2), (ho, wo) = _transpose_geometry(x.shape, kernel.shape, strides, padding)
-    q1, q2 = -(-ho // s1), -(-wo // s2)  # output rows / cols per phase
-    (idx1, m1), (idx2, m2) = _phase_taps(kh, s1, lo1), _phase_taps(kw, s2, lo2)
+    (n, _, _, cin), (_, _, _, cout), (s1, s2) = x.shape, kernel.shape, strides
+    out_hw, (q1, q2), (idx1, idx2), pads = _phase_plan(x.shape, kernel.shape, strides, padding)
     t1, t2 = len(idx1), len(idx2)
     # Sub-pixel kernel (T1, T2, Cin, s1*s2*Cout); a padded zero row/col stands for "no tap".
     kz = jnp.pad(kernel, ((0, 1), (0, 1), (0, 0), (0, 0)))
     ksub = kz[idx1[:, None, :, None], idx2[None, :, None, :]]  # (T1, T2, s1, s2, Cin, Cout)
     ksub = ksub.transpose(0, 1, 4, 2, 3, 5).reshape(t1, t2, cin, s1 * s2 * cout)
-    # Window q reads x[q + m0 : q + m0 + T]: pad (or crop, if negative) x so all windows fit.
-    xp = lax.pad(x, jnp.zeros((), x.dtype),
-                 ((0, 0, 0), (-m1, q1 + m1 + t1 - 1 - h, 0), (-m2, q2 + m2 + t2 - 1 - w, 0), (0, 0, 0)))
-    y = conv2d(xp, ksub, (1, 1), 'VALID', impl)  # (N, Q1, Q2, s1*s2*Cout)
-    y = y.reshape(n, q1, q2, s1, s2, cout).transpose(0, 1, 3, 2, 4, 5)  # depth-to-space
-    return y.reshape(n, q1 * s1, q2 * s2, cout)[:, :ho, :wo]
+    y = conv2d(_pad_hw(x, pads), ksub, (1, 1), 'VALID', impl)  # (N, Q1, Q2, s1*s2*Cout)
+    return _interleave(y.reshape(n, q1, q2, s1, s2, cout), out_hw)
+
+
+def _col2im_conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: Padding) -> jax.Array:
+    """Exact forward pass (CPU, Cin >= Cout): every input pixel times every tap in one matmul,
+    z = x @ K: (N*H*W, Cin) @ (Cin, kh*kw*Cout), then each output phase adds up the shifted
+    slices of z for its own taps (9 taps in all for 3x3 / stride 2, not the sub-pixel's 16)."""
+    (n, h, w, cin), (kh, kw, _, cout), (s1, s2) = x.shape, kernel.shape, strides
+    out_hw, (q1, q2), (idx1, idx2), pads = _phase_plan(x.shape, kernel.shape, strides, padding)
+    z = x.reshape(-1, cin) @ kernel.transpose(2, 0, 1, 3).reshape(cin, kh * kw * cout)
+    zp = _pad_hw(z.reshape(n, h, w, kh, kw, cout), pads)
+    phase = lambda r1, r2: sum((zp[:, a:a + q1, b:b + q2, idx1[a, r1], idx2[b, r2]]
+                                for a in range(len(idx1)) for b in range(len(idx2))
+                                if idx1[a, r1] < kh and idx2[b, r2] < kw), jnp.zeros((n, q1, q2, cout), x.dtype))
+    y = jnp.stack([phase(r1, r2) for r1 in range(s1) for r2 in range(s2)], axis=3)
+    return _interleave(y.reshape(n, q1, q2, s1, s2, cout), out_hw)
 
 
 @partial(jax.custom_vjp, nondiff_argnums=(2, 3))
 def _conv_transpose_cpu(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding) -> jax.Array:
-    """The CPU path: sub-pixel forward, and a backward pass written by hand (below)."""
+    """The CPU path: an exact forward pass (sub-pixel when Cout > Cin, where z = x @ K would be
+    the bigger array), and a backward pass written by hand (below)."""
+    if kernel.shape[2] >= kernel.shape[3]:
+        return _col2im_conv_transpose(x, kernel, strides, padding)
     return _subpixel_conv_transpose(x, kernel, strides, padding, 'matmul')
 
 
@@ -248,7 +293,7 @@ def conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], pa
     """Same result as ``lax.conv_transpose(x, kernel, strides, padding)`` (NHWC, HWIO), no bias.
 
     x: (N, H, W, Cin), kernel: (kh, kw, Cin, Cout) -> (N, Ho, Wo, Cout); with 'SAME', Ho = s*H.
-    impl 'matmul' (CPU): sub-pixel forward as one matmul, exact hand-written backward.
+    impl 'matmul' (CPU): exact col2im forward (sub-pixel if Cout > Cin), exact hand-written backward.
     impl 'xla' (GPU/TPU): sub-pixel forward with ``lax.conv_general_dilated``, autodiff backward.
     """
     impl = impl or _default_impl()
