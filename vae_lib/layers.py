@@ -196,14 +196,13 @@ def _im2col(x: jax.Array, window: tuple[int, int], strides: tuple[int, int],
 
 def _phase_plan(x_shape, kernel_shape, strides, padding):
     """What both forward passes need: output size (Ho, Wo), rows / cols per phase (Q1, Q2), the
-    1-D tap tables (idx, m0) of ``_phase_taps`` and the (lo, hi) pads of H and W that make every
-    window ``x[q + m0 : q + m0 + T]`` fit (negative: crop)."""
-    (_, h, w, _), (kh, kw, _, _), (s1, s2) = x_shape, kernel_shape, strides
+    1-D tap tables ``idx`` of ``_phase_taps`` and the shifts (-m0 for H, W): phase row q, window
+    offset t reads ``x[q + t - shift]``."""
+    (kh, kw, _, _), (s1, s2) = kernel_shape, strides
     (lo1, lo2), (ho, wo) = _transpose_geometry(x_shape, kernel_shape, strides, padding)
     q1, q2 = -(-ho // s1), -(-wo // s2)
     (idx1, m1), (idx2, m2) = _phase_taps(kh, s1, lo1), _phase_taps(kw, s2, lo2)
-    pads = ((-m1, q1 + m1 + len(idx1) - 1 - h), (-m2, q2 + m2 + len(idx2) - 1 - w))
-    return (ho, wo), (q1, q2), (idx1, idx2), pads
+    return (ho, wo), (q1, q2), (idx1, idx2), (-m1, -m2)
 
 
 def _interleave(y: jax.Array, out_hw: tuple[int, int]) -> jax.Array:
@@ -213,10 +212,12 @@ def _interleave(y: jax.Array, out_hw: tuple[int, int]) -> jax.Array:
     return y[:, :out_hw[0], :out_hw[1]]
 
 
-def _pad_hw(a: jax.Array, pads) -> jax.Array:
-    """Zero-pad (or crop) axes 1 and 2 of a by ((lo, hi), (lo, hi))."""
+def _shift(a: jax.Array, lo: tuple[int, int], out_hw: tuple[int, int]) -> jax.Array:
+    """(N, H, W, ...) -> (N, out1, out2, ...): element (i, j) is a[:, i - lo1, j - lo2], zero where
+    that falls outside a (one ``lax.pad``; negative pads crop)."""
     cfg = [(0, 0, 0)] * a.ndim
-    cfg[1], cfg[2] = pads[0] + (0,), pads[1] + (0,)
+    for axis, (low, size) in enumerate(zip(lo, out_hw), start=1):
+        cfg[axis] = (low, size - low - a.shape[axis], 0)
     return lax.pad(a, jnp.zeros((), a.dtype), cfg)
 
 
@@ -224,13 +225,14 @@ def _subpixel_conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int
                              impl: str) -> jax.Array:
     """The sub-pixel forward pass (module docstring): one stride-1 conv, then depth-to-space."""
     (n, _, _, cin), (_, _, _, cout), (s1, s2) = x.shape, kernel.shape, strides
-    out_hw, (q1, q2), (idx1, idx2), pads = _phase_plan(x.shape, kernel.shape, strides, padding)
+    out_hw, (q1, q2), (idx1, idx2), shift = _phase_plan(x.shape, kernel.shape, strides, padding)
     t1, t2 = len(idx1), len(idx2)
     # Sub-pixel kernel (T1, T2, Cin, s1*s2*Cout); a padded zero row/col stands for "no tap".
     kz = jnp.pad(kernel, ((0, 1), (0, 1), (0, 0), (0, 0)))
     ksub = kz[idx1[:, None, :, None], idx2[None, :, None, :]]  # (T1, T2, s1, s2, Cin, Cout)
     ksub = ksub.transpose(0, 1, 4, 2, 3, 5).reshape(t1, t2, cin, s1 * s2 * cout)
-    y = conv2d(_pad_hw(x, pads), ksub, (1, 1), 'VALID', impl)  # (N, Q1, Q2, s1*s2*Cout)
+    xp = _shift(x, shift, (q1 + t1 - 1, q2 + t2 - 1))  # zero-padded so that every window fits
+    y = conv2d(xp, ksub, (1, 1), 'VALID', impl)  # (N, Q1, Q2, s1*s2*Cout)
     return _interleave(y.reshape(n, q1, q2, s1, s2, cout), out_hw)
 
 
@@ -239,10 +241,12 @@ def _col2im_conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int, 
     z = x @ K: (N*H*W, Cin) @ (Cin, kh*kw*Cout), then each output phase adds up the shifted
     slices of z for its own taps (9 taps in all for 3x3 / stride 2, not the sub-pixel's 16)."""
     (n, h, w, cin), (kh, kw, _, cout), (s1, s2) = x.shape, kernel.shape, strides
-    out_hw, (q1, q2), (idx1, idx2), pads = _phase_plan(x.shape, kernel.shape, strides, padding)
+    out_hw, (q1, q2), (idx1, idx2), (lo1, lo2) = _phase_plan(x.shape, kernel.shape, strides, padding)
     z = x.reshape(-1, cin) @ kernel.transpose(2, 0, 1, 3).reshape(cin, kh * kw * cout)
-    zp = _pad_hw(z.reshape(n, h, w, kh, kw, cout), pads)
-    phase = lambda r1, r2: sum((zp[:, a:a + q1, b:b + q2, idx1[a, r1], idx2[b, r2]]
+    z = z.reshape(n, h, w, kh, kw, cout)
+    # One pad per term (not one padded copy of z shared by all terms) lets XLA fuse the pads
+    # into the sum: step 77 -> 73 ms.
+    phase = lambda r1, r2: sum((_shift(z[:, :, :, idx1[a, r1], idx2[b, r2]], (lo1 - a, lo2 - b), (q1, q2))
                                 for a in range(len(idx1)) for b in range(len(idx2))
                                 if idx1[a, r1] < kh and idx2[b, r2] < kw), jnp.zeros((n, q1, q2, cout), x.dtype))
     y = jnp.stack([phase(r1, r2) for r1 in range(s1) for r2 in range(s2)], axis=3)
