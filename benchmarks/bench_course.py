@@ -23,8 +23,10 @@ def time_epoch() -> None:
     import jax
     from flax import nnx
 
+    import vae_lib
     from vae_lib import data, models, train
 
+    print(vae_lib.device_report())
     d = data.load_dataset("fashion_mnist", "train")
     model = models.book_vae(rngs=nnx.Rngs(0))
     start = time.perf_counter()

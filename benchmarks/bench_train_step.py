@@ -15,9 +15,17 @@ One full train step = forward, loss, backward and Adam update.  Variants:
   vae_lib       the library itself: models.book_vae + the step train.fit runs (no donation: fit
                 keeps the previous state as the last good weights)
   torch         PyTorch eager (NCHW), optional
+  torch-own     the same PyTorch model in a process of its own, with glibc's default malloc
+                settings: PyTorch as a learner runs it (`torch` shares this process's settings)
   keras         Keras 3 on TensorFlow, book-style train_step, optional
-All are timed in one process, round-robin (each round runs every variant `--steps` times), so that
-background load hits all of them alike.  Input data are fixed random images (throughput only).
+All are timed round-robin (each round runs every variant `--steps` times), so that background
+load hits all of them alike; all but torch-own in this process.  Input data are fixed random
+images (throughput only).
+
+Memory: importing vae_lib makes CPU steps reuse their scratch memory (`vae_lib.env.tune_cpu_memory`:
+synchronous CPU dispatch, and glibc's malloc told to keep big blocks).  That setting is
+process-wide, so `torch` and `keras` here get it too; `--cpu-memory default` runs everything
+with glibc's defaults instead.
 
     python benchmarks/bench_train_step.py            # full run
     python benchmarks/bench_train_step.py --quick    # a short run
@@ -25,7 +33,9 @@ background load hits all of them alike.  Input data are fixed random images (thr
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import platform
 import statistics
 import sys
@@ -192,6 +202,32 @@ def make_torch(x_np: np.ndarray) -> tuple[Step, dict]:
     return step, info
 
 
+def make_torch_own_process(x_np: np.ndarray) -> tuple[Step, dict]:
+    """`make_torch` in a child process that never imports vae_lib (glibc's malloc defaults)."""
+    import importlib.util
+    if importlib.util.find_spec('torch') is None:
+        raise ImportError('No module named torch')
+    env = {**os.environ, 'VAE_COURSE_CPU_TUNING': 'off'}
+    child = subprocess.Popen([sys.executable, __file__, '--serve-torch'], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env=env)
+    info = json.loads(child.stdout.readline())
+
+    def step() -> float:
+        child.stdin.write('step\n')
+        child.stdin.flush()
+        return float(child.stdout.readline())
+    return step, info
+
+
+def serve_torch() -> None:
+    """The child's side: build the PyTorch model, then run one step per line read from stdin."""
+    x_np = np.random.default_rng(0).uniform(size=(BATCH, 1, 32, 32)).astype(np.float32)
+    step, info = make_torch(x_np)
+    print(json.dumps({**info, 'process': f'own (pid {os.getpid()}), glibc malloc defaults'}), flush=True)
+    for _ in sys.stdin:
+        print(step(), flush=True)
+
+
 # ----------------------------------------------------------------------------- Keras 3 / TF
 def make_keras(x_np: np.ndarray) -> tuple[Step, dict]:
     os.environ.setdefault('KERAS_BACKEND', 'tensorflow')
@@ -259,7 +295,15 @@ def main() -> None:
     ap.add_argument('--rounds', type=int, default=None, help='timing rounds (default 8, quick 2)')
     ap.add_argument('--steps', type=int, default=None, help='timed steps per variant per round (default 5, quick 3)')
     ap.add_argument('--only', default=None, help='comma-separated subset of variants')
+    ap.add_argument('--cpu-memory', choices=('reused', 'default'), default='reused',
+                    help="'reused': what importing vae_lib sets up (default); 'default': glibc's defaults")
+    ap.add_argument('--serve-torch', action='store_true', help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.serve_torch:
+        return serve_torch()
+    if args.cpu_memory == 'default':
+        os.environ['VAE_COURSE_CPU_TUNING'] = 'off'
+    import vae_lib.env  # before JAX starts: sets up memory reuse unless turned off above
     rounds = args.rounds or (2 if args.quick else 8)
     steps = args.steps or (3 if args.quick else 5)
     warmup = 2 if args.quick else 5
@@ -269,6 +313,8 @@ def main() -> None:
     print(f'machine: {platform.processor() or platform.machine()}, {_cpu_model()}, {os.cpu_count()} CPUs, '
           f'load average {os.getloadavg()[0]:.2f}')
     print(f'python {platform.python_version()}, jax {jax.__version__} ({jax.default_backend()}), flax {flax.__version__}')
+    print(f'CPU memory: {"reused between steps (vae_lib.env.tune_cpu_memory)" if vae_lib.env._CPU_MEMORY_TUNED else "glibc defaults"}'
+          ' in this process; torch-own always runs with glibc defaults')
     x_np = np.random.default_rng(0).uniform(size=(BATCH, 1, 32, 32)).astype(np.float32)
 
     makers = {'flax': lambda: make_jax(x_np, False, False),
@@ -276,6 +322,7 @@ def main() -> None:
               'vae_lib-both': lambda: make_jax(x_np, True, True),
               'vae_lib': lambda: make_vae_lib(x_np),
               'torch': lambda: make_torch(x_np),
+              'torch-own': lambda: make_torch_own_process(x_np),
               'keras': lambda: make_keras(x_np)}
     if args.only:
         makers = {k: v for k, v in makers.items() if k in args.only.split(',')}
