@@ -33,6 +33,7 @@ with glibc's defaults instead.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import subprocess
@@ -210,12 +211,23 @@ def make_torch_own_process(x_np: np.ndarray) -> tuple[Step, dict]:
     env = {**os.environ, 'VAE_COURSE_CPU_TUNING': 'off'}
     child = subprocess.Popen([sys.executable, __file__, '--serve-torch'], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True, env=env)
-    info = json.loads(child.stdout.readline())
+    first = child.stdout.readline()
+    if not first:  # the child could not build the model: skip this variant like a missing import
+        raise ImportError(f'the PyTorch child process exited with code {child.wait()}')
+    info = json.loads(first)
+
+    def stop() -> None:  # closing its stdin ends the child's loop
+        child.stdin.close()
+        child.wait(timeout=30)
+    atexit.register(stop)
 
     def step() -> float:
         child.stdin.write('step\n')
         child.stdin.flush()
-        return float(child.stdout.readline())
+        line = child.stdout.readline()
+        if not line:
+            raise RuntimeError(f'the PyTorch child process died (exit code {child.wait()})')
+        return float(line)
     return step, info
 
 

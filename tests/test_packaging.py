@@ -100,7 +100,7 @@ def test_cpu_steps_reuse_host_memory_and_the_tuning_can_be_turned_off():
     page of it being mapped and zeroed again (which is what glibc's defaults do)."""
     def run(**extra):
         env = {k: v for k, v in os.environ.items() if k != "VAE_COURSE_CPU_TUNING"}
-        env.update(PYTHONPATH=str(ROOT), **extra)
+        env.update(PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu", **extra)
         out = subprocess.run([sys.executable, "-c", _PAGES_PER_CALL], env=env, capture_output=True,
                              text=True, check=True)
         temp_pages, pages, reported = out.stdout.split()
@@ -109,7 +109,13 @@ def test_cpu_steps_reuse_host_memory_and_the_tuning_can_be_turned_off():
     assert temp_pages * 4096 > 100e6 and reported
     assert pages < 0.25 * temp_pages, (pages, temp_pages)
     temp_pages, pages, reported = run(VAE_COURSE_CPU_TUNING="off")
-    assert pages > 0.75 * temp_pages and not reported, (pages, temp_pages)
+    assert not reported
+    # With glibc's defaults (4 KiB pages, no malloc tunables) every page is mapped again per call;
+    # huge pages or malloc settings of your own change that count, so it is only checked here.
+    thp = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    own_malloc = any(k == "GLIBC_TUNABLES" or k.startswith("MALLOC_") for k in os.environ)
+    if not own_malloc and not (thp.exists() and "[always]" in thp.read_text()):
+        assert pages > 0.75 * temp_pages, (pages, temp_pages)
 
 
 def test_cpu_tuning_is_skipped_once_jax_has_started():
