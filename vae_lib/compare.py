@@ -9,7 +9,6 @@ only the architecture differs.
 from __future__ import annotations
 
 import functools
-
 import time
 
 import jax

@@ -21,14 +21,15 @@ three downsamplings still take a 32x32 image to a 4x4x4 latent, 8x like SD.
 
 Decoders here return *logits* like the rest of vae_lib (SD's decoder outputs pixels in [-1, 1]).
 
-The convolutions are Flax's `nnx.Conv` (XLA's own convolution): for these stride-1 convs with many
-channels it beats `vae_lib.layers.Conv` on CPU (our SD model, batch 16: 10 steps 2.0 s vs 2.7 s,
-train-step compile 7.0 s vs 9.0 s). Kernels start from `vae_lib.layers.lecun_normal`, Flax's
-default initialiser with the same numbers, compiled faster.
+The convolutions are Flax's `nnx.Conv` (XLA's own convolution): for these stride-1 convs with
+many channels it beats `vae_lib.layers.Conv` on CPU (our SD model, batch 16: 10 steps 2.0 s vs
+2.7 s, train-step compile 7.0 s vs 9.0 s). Kernels start from `vae_lib.layers.lecun_normal`,
+Flax's default initialiser with the same numbers, compiled faster (`_conv` / `_linear` below).
 """
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Sequence
 
 import jax
@@ -38,6 +39,10 @@ from flax import nnx
 from vae_lib.gaussian import kl_to_standard_normal
 from vae_lib.layers import lecun_normal
 from vae_lib.models import VAE, check_images, compiled_when_eager
+
+# Flax's own layers, starting from Flax's default weights drawn by `layers.lecun_normal`.
+_conv = partial(nnx.Conv, kernel_init=lecun_normal)
+_linear = partial(nnx.Linear, kernel_init=lecun_normal)
 
 SD_KL_F8 = dict(base_channels=128, multipliers=(1, 2, 4, 4), blocks_per_level=2, groups=32,
                 latent_channels=4)
@@ -81,10 +86,10 @@ class ResBlock(nnx.Module):
 
     def __init__(self, in_ch: int, out_ch: int, *, groups: int = 32, rngs: nnx.Rngs):
         self.norm1 = nnx.GroupNorm(in_ch, num_groups=_groups(in_ch, groups), rngs=rngs)
-        self.conv1 = nnx.Conv(in_ch, out_ch, (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
+        self.conv1 = _conv(in_ch, out_ch, (3, 3), padding="SAME", rngs=rngs)
         self.norm2 = nnx.GroupNorm(out_ch, num_groups=_groups(out_ch, groups), rngs=rngs)
-        self.conv2 = nnx.Conv(out_ch, out_ch, (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
-        self.skip = nnx.Conv(in_ch, out_ch, (1, 1), kernel_init=lecun_normal, rngs=rngs) if in_ch != out_ch else None
+        self.conv2 = _conv(out_ch, out_ch, (3, 3), padding="SAME", rngs=rngs)
+        self.skip = _conv(in_ch, out_ch, (1, 1), rngs=rngs) if in_ch != out_ch else None
 
     def __call__(self, x: jax.Array) -> jax.Array:
         h = self.conv1(nnx.swish(self.norm1(x)))
@@ -97,10 +102,10 @@ class AttentionBlock(nnx.Module):
 
     def __init__(self, channels: int, *, groups: int = 32, rngs: nnx.Rngs):
         self.norm = nnx.GroupNorm(channels, num_groups=_groups(channels, groups), rngs=rngs)
-        self.q = nnx.Linear(channels, channels, kernel_init=lecun_normal, rngs=rngs)
-        self.k = nnx.Linear(channels, channels, kernel_init=lecun_normal, rngs=rngs)
-        self.v = nnx.Linear(channels, channels, kernel_init=lecun_normal, rngs=rngs)
-        self.proj = nnx.Linear(channels, channels, kernel_init=lecun_normal, rngs=rngs)
+        self.q = _linear(channels, channels, rngs=rngs)
+        self.k = _linear(channels, channels, rngs=rngs)
+        self.v = _linear(channels, channels, rngs=rngs)
+        self.proj = _linear(channels, channels, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         b, h, w, c = x.shape
@@ -114,7 +119,7 @@ class Downsample(nnx.Module):
     """Conv3x3, stride 2, padding 0 before / 1 after (as SD). (B, H, W, C) -> (B, H/2, W/2, C)."""
 
     def __init__(self, channels: int, *, rngs: nnx.Rngs):
-        self.conv = nnx.Conv(channels, channels, (3, 3), strides=(2, 2), padding=((0, 1), (0, 1)), kernel_init=lecun_normal, rngs=rngs)
+        self.conv = _conv(channels, channels, (3, 3), strides=(2, 2), padding=((0, 1), (0, 1)), rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.conv(x)
@@ -124,7 +129,7 @@ class Upsample(nnx.Module):
     """Nearest-neighbour x2, then Conv3x3. (B, H, W, C) -> (B, 2H, 2W, C)."""
 
     def __init__(self, channels: int, *, rngs: nnx.Rngs):
-        self.conv = nnx.Conv(channels, channels, (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
+        self.conv = _conv(channels, channels, (3, 3), padding="SAME", rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.conv(nearest_upsample(x, 2))
@@ -137,7 +142,7 @@ class SDEncoder(nnx.Module):
                  blocks_per_level: int, groups: int, latent_channels: int, *, rngs: nnx.Rngs):
         self.image_shape = tuple(image_shape)
         chans = [base_channels * m for m in multipliers]
-        self.conv_in = nnx.Conv(self.image_shape[-1], chans[0], (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
+        self.conv_in = _conv(self.image_shape[-1], chans[0], (3, 3), padding="SAME", rngs=rngs)
         blocks, prev = [], chans[0]
         for level, ch in enumerate(chans):
             for _ in range(blocks_per_level):
@@ -150,8 +155,8 @@ class SDEncoder(nnx.Module):
                              AttentionBlock(prev, groups=groups, rngs=rngs),
                              ResBlock(prev, prev, groups=groups, rngs=rngs)])
         self.norm_out = nnx.GroupNorm(prev, num_groups=_groups(prev, groups), rngs=rngs)
-        self.conv_out = nnx.Conv(prev, 2 * latent_channels, (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
-        self.quant_conv = nnx.Conv(2 * latent_channels, 2 * latent_channels, (1, 1), kernel_init=lecun_normal, rngs=rngs)
+        self.conv_out = _conv(prev, 2 * latent_channels, (3, 3), padding="SAME", rngs=rngs)
+        self.quant_conv = _conv(2 * latent_channels, 2 * latent_channels, (1, 1), rngs=rngs)
 
     @compiled_when_eager
     def __call__(self, x: jax.Array):
@@ -174,8 +179,8 @@ class SDDecoder(nnx.Module):
         self.image_shape = tuple(image_shape)
         self.latent_channels = latent_channels
         chans = [base_channels * m for m in multipliers][::-1]
-        self.post_quant_conv = nnx.Conv(latent_channels, latent_channels, (1, 1), kernel_init=lecun_normal, rngs=rngs)
-        self.conv_in = nnx.Conv(latent_channels, chans[0], (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
+        self.post_quant_conv = _conv(latent_channels, latent_channels, (1, 1), rngs=rngs)
+        self.conv_in = _conv(latent_channels, chans[0], (3, 3), padding="SAME", rngs=rngs)
         self.mid = nnx.List([ResBlock(chans[0], chans[0], groups=groups, rngs=rngs),
                              AttentionBlock(chans[0], groups=groups, rngs=rngs),
                              ResBlock(chans[0], chans[0], groups=groups, rngs=rngs)])
@@ -188,7 +193,7 @@ class SDDecoder(nnx.Module):
                 blocks.append(Upsample(ch, rngs=rngs))
         self.up = nnx.List(blocks)
         self.norm_out = nnx.GroupNorm(prev, num_groups=_groups(prev, groups), rngs=rngs)
-        self.conv_out = nnx.Conv(prev, self.image_shape[-1], (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
+        self.conv_out = _conv(prev, self.image_shape[-1], (3, 3), padding="SAME", rngs=rngs)
 
     @compiled_when_eager
     def __call__(self, z: jax.Array) -> jax.Array:
@@ -263,9 +268,9 @@ class PatchDiscriminator(nnx.Module):
     """
 
     def __init__(self, channels: int = 1, width: int = 32, *, rngs: nnx.Rngs):
-        self.convs = nnx.List([nnx.Conv(channels, width, (4, 4), strides=(2, 2), padding="SAME", kernel_init=lecun_normal, rngs=rngs),
-                               nnx.Conv(width, 2 * width, (4, 4), strides=(2, 2), padding="SAME", kernel_init=lecun_normal, rngs=rngs),
-                               nnx.Conv(2 * width, 1, (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)])
+        self.convs = nnx.List([_conv(channels, width, (4, 4), strides=(2, 2), padding="SAME", rngs=rngs),
+                               _conv(width, 2 * width, (4, 4), strides=(2, 2), padding="SAME", rngs=rngs),
+                               _conv(2 * width, 1, (3, 3), padding="SAME", rngs=rngs)])
 
     def __call__(self, x: jax.Array) -> jax.Array:
         h = x
@@ -295,7 +300,7 @@ class ResidualEncoder(nnx.Module):
         self.image_shape = tuple(image_shape)
         self.variational = True
         widths = tuple(widths)
-        self.conv_in = nnx.Conv(self.image_shape[-1], widths[0], (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
+        self.conv_in = _conv(self.image_shape[-1], widths[0], (3, 3), padding="SAME", rngs=rngs)
         blocks, prev = [], widths[0]
         for w in widths:
             blocks += [ResBlock(prev, w, groups=groups, rngs=rngs), Downsample(w, rngs=rngs)]
@@ -304,8 +309,8 @@ class ResidualEncoder(nnx.Module):
         self.norm_out = nnx.GroupNorm(prev, num_groups=_groups(prev, groups), rngs=rngs)
         f = 2 ** len(widths)
         flat = (self.image_shape[0] // f) * (self.image_shape[1] // f) * prev
-        self.z_mean = nnx.Linear(flat, latent_dim, kernel_init=lecun_normal, rngs=rngs)
-        self.z_log_var = nnx.Linear(flat, latent_dim, kernel_init=lecun_normal, rngs=rngs)
+        self.z_mean = _linear(flat, latent_dim, rngs=rngs)
+        self.z_log_var = _linear(flat, latent_dim, rngs=rngs)
 
     @compiled_when_eager
     def __call__(self, x: jax.Array):
@@ -328,14 +333,14 @@ class ResidualDecoder(nnx.Module):
         widths = tuple(widths)
         f = 2 ** len(widths)
         self.start_shape = (self.image_shape[0] // f, self.image_shape[1] // f, widths[0])
-        self.dense = nnx.Linear(latent_dim, math.prod(self.start_shape), kernel_init=lecun_normal, rngs=rngs)
+        self.dense = _linear(latent_dim, math.prod(self.start_shape), rngs=rngs)
         blocks, prev = [], widths[0]
         for w in widths:
             blocks += [Upsample(prev, rngs=rngs), ResBlock(prev, w, groups=groups, rngs=rngs)]
             prev = w
         self.blocks = nnx.List(blocks)
         self.norm_out = nnx.GroupNorm(prev, num_groups=_groups(prev, groups), rngs=rngs)
-        self.conv_out = nnx.Conv(prev, self.image_shape[-1], (3, 3), padding="SAME", kernel_init=lecun_normal, rngs=rngs)
+        self.conv_out = _conv(prev, self.image_shape[-1], (3, 3), padding="SAME", rngs=rngs)
 
     @compiled_when_eager
     def __call__(self, z: jax.Array) -> jax.Array:
