@@ -36,9 +36,9 @@ import argparse
 import atexit
 import json
 import os
-import subprocess
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,6 +53,11 @@ ENC_PARAMS = 92_672 + 2 * 4_098   # 3 convs + z_mean and z_log_var heads = 100,8
 AE_ENC_PARAMS = 92_672 + 4_098   # autoencoder encoder (one head) = 96,770
 DEC_PARAMS = 246_273
 Step = Callable[[], float]       # runs one train step, blocks until done, returns the loss
+
+
+def fixed_images() -> np.ndarray:
+    """The benchmark's batch: (BATCH, 1, 32, 32) float32 uniform in [0, 1), seed 0 (NCHW)."""
+    return np.random.default_rng(0).uniform(size=(BATCH, 1, 32, 32)).astype(np.float32)
 
 
 # ----------------------------------------------------------------------------- JAX / Flax NNX
@@ -233,8 +238,7 @@ def make_torch_own_process(x_np: np.ndarray) -> tuple[Step, dict]:
 
 def serve_torch() -> None:
     """The child's side: build the PyTorch model, then run one step per line read from stdin."""
-    x_np = np.random.default_rng(0).uniform(size=(BATCH, 1, 32, 32)).astype(np.float32)
-    step, info = make_torch(x_np)
+    step, info = make_torch(fixed_images())
     print(json.dumps({**info, 'process': f'own (pid {os.getpid()}), glibc malloc defaults'}), flush=True)
     for _ in sys.stdin:
         print(step(), flush=True)
@@ -325,9 +329,10 @@ def main() -> None:
     print(f'machine: {platform.processor() or platform.machine()}, {_cpu_model()}, {os.cpu_count()} CPUs, '
           f'load average {os.getloadavg()[0]:.2f}')
     print(f'python {platform.python_version()}, jax {jax.__version__} ({jax.default_backend()}), flax {flax.__version__}')
-    print(f'CPU memory: {"reused between steps (vae_lib.env.tune_cpu_memory)" if vae_lib.env._CPU_MEMORY_TUNED else "glibc defaults"}'
+    reused = vae_lib.env.device_report().endswith('host memory reused')
+    print(f'CPU memory: {"reused between steps (vae_lib.env.tune_cpu_memory)" if reused else "glibc defaults"}'
           ' in this process; torch-own always runs with glibc defaults')
-    x_np = np.random.default_rng(0).uniform(size=(BATCH, 1, 32, 32)).astype(np.float32)
+    x_np = fixed_images()
 
     makers = {'flax': lambda: make_jax(x_np, False, False),
               'vae_lib-ct': lambda: make_jax(x_np, True, False),

@@ -77,6 +77,13 @@ def test_compilation_cache_is_on_and_can_be_turned_off(tmp_path):
     assert out.stdout.strip() == "None"
 
 
+def _fresh_python_env(**extra) -> dict:
+    """Environment for a child interpreter that imports this checkout's vae_lib with its defaults."""
+    env = {k: v for k, v in os.environ.items() if k != "VAE_COURSE_CPU_TUNING"}
+    env.update(PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
 _PAGES_PER_CALL = """
 import resource, sys
 import vae_lib
@@ -99,8 +106,7 @@ def test_cpu_steps_reuse_host_memory_and_the_tuning_can_be_turned_off():
     worker thread's malloc heap can hold) reuse it: few new pages per call, instead of every
     page of it being mapped and zeroed again (which is what glibc's defaults do)."""
     def run(**extra):
-        env = {k: v for k, v in os.environ.items() if k != "VAE_COURSE_CPU_TUNING"}
-        env.update(PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu", **extra)
+        env = _fresh_python_env(JAX_PLATFORMS="cpu", **extra)
         out = subprocess.run([sys.executable, "-c", _PAGES_PER_CALL], env=env, capture_output=True,
                              text=True, check=True)
         temp_pages, pages, reported = out.stdout.split()
@@ -123,7 +129,6 @@ def test_cpu_tuning_is_skipped_once_jax_has_started():
     code = ("import jax, jax.numpy as jnp; jnp.ones(1).block_until_ready(); import vae_lib\n"
             "print(vae_lib.tune_cpu_memory(), jax.config.values['jax_cpu_enable_async_dispatch'], "
             "'host memory' in vae_lib.device_report())")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("VAE_COURSE_CPU_TUNING", None)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], env=_fresh_python_env(), capture_output=True,
+                         text=True, check=True)
     assert out.stdout.split() == ["False", "True", "False"]
