@@ -41,11 +41,12 @@ def enable_compilation_cache() -> str | None:
 def tune_cpu_memory() -> bool:
     """Let each train step reuse the same memory instead of asking the OS for fresh pages.
 
-    XLA:CPU allocates a step's scratch memory (115 MB for the book's VAE at batch 100) when
+    XLA:CPU allocates a step's scratch memory (86 MB for the book's VAE at batch 100) when
     the step starts and frees it when the step ends. glibc's malloc hands out blocks that big
     with `mmap` and gives them back with `munmap`, so every step the kernel maps and zeroes
-    about 28,000 new 4 KiB pages. Measured on a 2-core CPU, that was a quarter of the step
-    (82 instead of 111 ms per step for the book's VAE). Two settings fix it:
+    about 21,000 new 4 KiB pages. Measured on a 2-core CPU, that was a quarter of the step
+    (82 instead of 111 ms per step for the book's VAE, with 115 MB of scratch memory in the
+    version measured). Two settings fix it:
 
     * `jax_cpu_enable_async_dispatch = False`: CPU computations run on the calling (main)
       thread. The main thread's malloc heap can hold blocks of any size; the heaps of JAX's

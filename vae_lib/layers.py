@@ -47,7 +47,7 @@ nothing CPU-specific runs there.  Everything is pure XLA: no callbacks, no custo
 
 The exact forward pass pays off only when a step reuses its memory
 (``vae_lib.env.tune_cpu_memory``, on by default). With glibc's defaults every step maps and
-zeroes its scratch memory afresh (115 MB for the book's VAE), and the bigger ``z`` costs more
+zeroes its scratch memory afresh (86-115 MB for the book's VAE), and the bigger ``z`` costs more
 in page faults than the saved multiply-adds win. Measured (train step of the book's VAE, A/B
 in one process, 2-core CPU): 85 -> 76 ms with memory reuse, 108 -> 109 ms without. One matmul
 per phase on slices of the patches was no faster in either setting (XLA:CPU copies the
