@@ -80,7 +80,7 @@ def test_compilation_cache_is_on_and_can_be_turned_off(tmp_path):
 def _fresh_python_env(**extra) -> dict:
     """Environment for a child interpreter that imports this checkout's vae_lib with its defaults."""
     env = {k: v for k, v in os.environ.items() if k != "VAE_COURSE_CPU_TUNING"}
-    env.update(PYTHONPATH=str(ROOT), **extra)
+    env.update({"PYTHONPATH": str(ROOT), **extra})
     return env
 
 
@@ -141,3 +141,23 @@ def test_cpu_tuning_is_skipped_once_jax_has_started():
     out = subprocess.run([sys.executable, "-c", code], env=_fresh_python_env(), capture_output=True,
                          text=True, check=True)
     assert out.stdout.split() == ["False", "True", "False"]
+
+
+def test_cpu_tuning_is_left_off_when_jax_will_run_on_a_gpu_or_tpu(tmp_path):
+    """JAX_PLATFORMS decides when set; unset, an installed GPU/TPU plugin means 'not the CPU'."""
+    from vae_lib.env import _accelerator_expected
+    assert _accelerator_expected("cuda") and _accelerator_expected("tpu,cpu")
+    assert not _accelerator_expected("cpu") and not _accelerator_expected(" cpu ,cuda")
+    plugin = tmp_path / "jax_plugins" / "fake_gpu"   # how JAX's GPU plugins install themselves
+    plugin.mkdir(parents=True)
+    (plugin / "__init__.py").write_text("")
+    code = ("import vae_lib, jax\nfrom vae_lib import env\n"
+            "print(env._CPU_MEMORY_TUNED, jax.config.values['jax_cpu_enable_async_dispatch'])")
+    def tuned(**extra) -> list[str]:
+        out = subprocess.run([sys.executable, "-c", code], env=_fresh_python_env(**extra),
+                             capture_output=True, text=True, check=True)
+        return out.stdout.split()
+    with_plugin = {"PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
+    assert tuned(JAX_PLATFORMS="cuda") == ["False", "True"]
+    assert tuned(**with_plugin, JAX_PLATFORMS="") == ["False", "True"]
+    assert tuned(**with_plugin, JAX_PLATFORMS="cpu") == ["True", "False"]

@@ -58,9 +58,11 @@ def tune_cpu_memory() -> bool:
     (peak resident memory of one training epoch of the book's VAE: 636 MB instead of 489 MB;
     of chapter 05 in quick mode: about the same, 930 vs 970 MB), and Python waits for each CPU
     computation instead of queueing the next one (`train.fit` reads the loss every step anyway).
-    The malloc setting applies to the whole process, whatever JAX's backend.
+    The malloc setting applies to the whole process (numpy and PyTorch too), not just to JAX.
 
-    Applied only on Linux with glibc, and only if JAX has not started its backends yet (the
+    Applied only on Linux with glibc, only when JAX will run on the CPU (not when JAX_PLATFORMS
+    names a GPU/TPU first or, with it unset, a GPU/TPU plugin is installed: there the training
+    step does not run on the CPU), and only if JAX has not started its backends yet (the
     dispatch setting is read then): import vae_lib before running any JAX computation. Set
     VAE_COURSE_CPU_TUNING=off to keep the defaults (for example when memory is tight). Returns
     True when the settings were applied (then `device_report` says "host memory reused").
@@ -72,6 +74,8 @@ def tune_cpu_memory() -> bool:
     if os.environ.get(TUNING_ENV, "").strip().lower() in {"off", "0", "false", "no"}:
         return False
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    if _accelerator_expected(os.environ.get("JAX_PLATFORMS") or jax.config.jax_platforms or ""):
         return False
     try:
         from jax._src import xla_bridge
@@ -97,6 +101,30 @@ def tune_cpu_memory() -> bool:
 
 
 _CPU_MEMORY_TUNED = False
+
+
+def _accelerator_expected(platforms: str) -> bool:
+    """Will JAX run on a GPU/TPU rather than the CPU? Then the CPU tuning is left off.
+
+    platforms: the JAX_PLATFORMS setting ("" when unset): its first entry decides. Unset, an
+    installed GPU/TPU plugin (a `jax_plugins` module or entry point, or `libtpu`) counts as yes,
+    because JAX picks that backend when it finds the device.
+    """
+    import importlib.metadata
+    import importlib.util
+    import pkgutil
+
+    if platforms.strip():
+        return platforms.split(",")[0].strip().lower() != "cpu"
+    if importlib.util.find_spec("libtpu") is not None:
+        return True
+    if importlib.metadata.entry_points(group="jax_plugins"):
+        return True
+    try:
+        import jax_plugins
+    except ImportError:
+        return False
+    return any(True for _ in pkgutil.iter_modules(jax_plugins.__path__))
 
 
 def quick_mode() -> bool:
