@@ -102,10 +102,12 @@ def run(n, state, key):           # like train.fit: a new state and a loss read 
         float(parts["loss"])
     return state, key
 state, key = run(3, state, jax.random.key(1))
-before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-run(10, state, key)
-pages = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10
-print(temp / 4096, pages, vae_lib.device_report().endswith("host memory reused"))
+per_step = []
+for _ in range(15):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    state, key = run(1, state, key)
+    per_step.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+print(temp / 4096, float(np.median(per_step)), vae_lib.device_report().endswith("host memory reused"))
 """
 
 
@@ -113,7 +115,11 @@ print(temp / 4096, pages, vae_lib.device_report().endswith("host memory reused")
 def test_cpu_steps_reuse_host_memory_and_the_tuning_can_be_turned_off():
     """Importing vae_lib makes the book VAE's train step, whose scratch buffer is bigger than the
     64 MiB a worker thread's malloc heap can hold, reuse that buffer: few new pages per step,
-    instead of every page of it being mapped and zeroed again (what glibc's defaults do)."""
+    instead of every page of it being mapped and zeroed again (what glibc's defaults do).
+
+    The median step counts: now and then one step maps the whole buffer afresh even with the
+    setting (measured: 2 of 360 steps in 12 processes), when a small allocation has landed in
+    the freed block; the steps after it reuse memory again."""
     def run(**extra):
         env = _fresh_python_env(JAX_PLATFORMS="cpu", **extra)
         out = subprocess.run([sys.executable, "-c", _PAGES_PER_STEP], env=env, capture_output=True,
