@@ -149,21 +149,30 @@ def test_cpu_tuning_is_skipped_once_jax_has_started():
     assert out.stdout.split() == ["False", "True", "False"]
 
 
-def test_cpu_tuning_is_left_off_when_jax_will_run_on_a_gpu_or_tpu(tmp_path):
-    """JAX_PLATFORMS decides when set; unset, an installed GPU/TPU plugin means 'not the CPU'."""
-    from vae_lib.env import _accelerator_expected
-    assert _accelerator_expected("cuda") and _accelerator_expected("tpu,cpu")
-    assert not _accelerator_expected("cpu") and not _accelerator_expected(" cpu ,cuda")
-    plugin = tmp_path / "jax_plugins" / "fake_gpu"   # how JAX's GPU plugins install themselves
-    plugin.mkdir(parents=True)
-    (plugin / "__init__.py").write_text("")
+def test_cpu_tuning_is_left_off_when_jax_will_run_on_a_gpu_or_tpu(tmp_path, monkeypatch):
+    """JAX_PLATFORMS decides when set; unset, a GPU/TPU plugin *and* its device mean 'not the CPU'."""
+    from vae_lib import env
+    assert env._accelerator_expected("cuda") and env._accelerator_expected("tpu,cpu")
+    assert not env._accelerator_expected("cpu") and not env._accelerator_expected(" cpu ,cuda")
+    for plugin, device in [(True, True), (True, False), (False, True)]:
+        monkeypatch.setattr(env, "_accelerator_plugin_installed", lambda p=plugin: p)
+        monkeypatch.setattr(env, "_accelerator_device_present", lambda d=device: d)
+        assert env._accelerator_expected("") == (plugin and device)
+        assert not env._accelerator_expected("cpu")
+    monkeypatch.undo()
+    plugin_dir = tmp_path / "jax_plugins" / "fake_gpu"   # how JAX's GPU plugins install themselves
+    plugin_dir.mkdir(parents=True)
+    (plugin_dir / "__init__.py").write_text("")
     code = ("import vae_lib, jax\nfrom vae_lib import env\n"
-            "print(env._CPU_MEMORY_TUNED, jax.config.values['jax_cpu_enable_async_dispatch'])")
-    def tuned(**extra) -> list[str]:
+            "print(env._accelerator_plugin_installed(), env._accelerator_device_present(), "
+            "env._CPU_MEMORY_TUNED, jax.config.values['jax_cpu_enable_async_dispatch'])")
+    def run(**extra) -> list[str]:
         out = subprocess.run([sys.executable, "-c", code], env=_fresh_python_env(**extra),
                              capture_output=True, text=True, check=True)
         return out.stdout.split()
     with_plugin = {"PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
-    assert tuned(JAX_PLATFORMS="cuda") == ["False", "True"]
-    assert tuned(**with_plugin, JAX_PLATFORMS="") == ["False", "True"]
-    assert tuned(**with_plugin, JAX_PLATFORMS="cpu") == ["True", "False"]
+    assert run(JAX_PLATFORMS="cuda")[2:] == ["False", "True"]
+    assert run(**with_plugin, JAX_PLATFORMS="cpu")[2:] == ["True", "False"]
+    plugin, device, *tuning = run(**with_plugin, JAX_PLATFORMS="")
+    assert plugin == "True"
+    assert tuning == (["False", "True"] if device == "True" else ["True", "False"])

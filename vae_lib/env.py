@@ -61,8 +61,8 @@ def tune_cpu_memory() -> bool:
     The malloc setting applies to the whole process (numpy and PyTorch too), not just to JAX.
 
     Applied only on Linux with glibc, only when JAX will run on the CPU (not when JAX_PLATFORMS
-    names a GPU/TPU first or, with it unset, a GPU/TPU plugin is installed: there the training
-    step does not run on the CPU), and only if JAX has not started its backends yet (the
+    names a GPU/TPU first or, with it unset, a GPU/TPU plugin is installed and its device is
+    there: then the training step does not run on the CPU), and only if JAX has not started its backends yet (the
     dispatch setting is read then): import vae_lib before running any JAX computation. Set
     VAE_COURSE_CPU_TUNING=off to keep the defaults (for example when memory is tight). Returns
     True when the settings were applied (then `device_report` says "host memory reused").
@@ -106,25 +106,36 @@ _CPU_MEMORY_TUNED = False
 def _accelerator_expected(platforms: str) -> bool:
     """Will JAX run on a GPU/TPU rather than the CPU? Then the CPU tuning is left off.
 
-    platforms: the JAX_PLATFORMS setting ("" when unset): its first entry decides. Unset, an
-    installed GPU/TPU plugin (a `jax_plugins` module or entry point, or `libtpu`) counts as yes,
-    because JAX picks that backend when it finds the device.
+    platforms: the JAX_PLATFORMS setting ("" when unset): its first entry decides. Unset, JAX
+    picks a GPU/TPU when it has a plugin for one and finds the device, so both must be there
+    (with a plugin but no device, JAX warns and runs on the CPU).
     """
+    if platforms.strip():
+        return platforms.split(",")[0].strip().lower() != "cpu"
+    return _accelerator_plugin_installed() and _accelerator_device_present()
+
+
+def _accelerator_plugin_installed() -> bool:
+    """A GPU/TPU plugin for JAX: a `jax_plugins` module or entry point (CUDA, ROCm), or libtpu."""
     import importlib.metadata
     import importlib.util
     import pkgutil
 
-    if platforms.strip():
-        return platforms.split(",")[0].strip().lower() != "cpu"
-    if importlib.util.find_spec("libtpu") is not None:
-        return True
-    if importlib.metadata.entry_points(group="jax_plugins"):
+    if importlib.util.find_spec("libtpu") is not None or importlib.metadata.entry_points(group="jax_plugins"):
         return True
     try:
         import jax_plugins
     except ImportError:
         return False
     return any(True for _ in pkgutil.iter_modules(jax_plugins.__path__))
+
+
+def _accelerator_device_present() -> bool:
+    """A device node of an NVIDIA GPU, an AMD GPU (ROCm) or a TPU on this (Linux) machine."""
+    import glob
+
+    return any(glob.glob(pattern) for pattern in
+               ("/dev/nvidiactl", "/dev/nvidia[0-9]*", "/dev/kfd", "/dev/accel[0-9]*", "/dev/vfio/[0-9]*"))
 
 
 def quick_mode() -> bool:
