@@ -62,8 +62,9 @@ def tune_cpu_memory() -> bool:
 
     Applied only on Linux with glibc, only when JAX will run on the CPU (not when JAX_PLATFORMS
     names a GPU/TPU first or, with it unset, a GPU/TPU plugin is installed and its device is
-    there: then the training step does not run on the CPU), and only if JAX has not started its backends yet (the
-    dispatch setting is read then): import vae_lib before running any JAX computation. Set
+    there: then the training step does not run on the CPU), and only if JAX has not started
+    its backends yet (the dispatch setting is read then): import vae_lib before running any JAX
+    computation. Set
     VAE_COURSE_CPU_TUNING=off to keep the defaults (for example when memory is tight). Returns
     True when the settings were applied (then `device_report` says "host memory reused").
     """
