@@ -17,14 +17,14 @@ def _data(seed=0, n=10):
 
 def test_path_depends_on_mode_data_and_settings(tmp_path):
     d = _data()
-    a = cache_path("05_vae", data=d, quick=True, root=tmp_path, beta=500)
-    assert a == cache_path("05_vae", data=_data(), quick=True, root=tmp_path, beta=500)
-    assert a.name.startswith("05_vae-quick-") and a.suffix == ".msgpack"
-    others = {cache_path("05_vae", data=d, quick=False, root=tmp_path, beta=500),
-              cache_path("05_vae", data=d, quick=True, root=tmp_path, beta=50),
-              cache_path("05_vae", data=_data(seed=1), quick=True, root=tmp_path, beta=500),
-              cache_path("05_vae", data=_data(n=11), quick=True, root=tmp_path, beta=500),
-              cache_path("05_vae", data=replace(d, source="other"), quick=True, root=tmp_path, beta=500)}
+    a = cache_path("05_vae", data=d, mode="smoke", root=tmp_path, beta=500)
+    assert a == cache_path("05_vae", data=_data(), mode="smoke", root=tmp_path, beta=500)
+    assert a.name.startswith("05_vae-smoke-") and a.suffix == ".msgpack"
+    others = {cache_path("05_vae", data=d, mode="course", root=tmp_path, beta=500),
+              cache_path("05_vae", data=d, mode="smoke", root=tmp_path, beta=50),
+              cache_path("05_vae", data=_data(seed=1), mode="smoke", root=tmp_path, beta=500),
+              cache_path("05_vae", data=_data(n=11), mode="smoke", root=tmp_path, beta=500),
+              cache_path("05_vae", data=replace(d, source="other"), mode="smoke", root=tmp_path, beta=500)}
     assert a not in others and len(others) == 5
 
 
@@ -43,14 +43,3 @@ def test_train_then_load_keeps_weights_and_history(tmp_path):
     assert calls == [1] and h1.steps == h2.steps and h2.series("loss").tolist() == [2.5]
     same = jax.tree.map(np.array_equal, nnx.state(model, nnx.Param), nnx.state(other, nnx.Param))
     assert all(jax.tree.leaves(same))
-
-
-def test_book_vae_recipe_paths(tmp_path):
-    from vae_lib.recipes import book_vae_cache_path, book_vae_recipe
-
-    quick, full = book_vae_recipe(True), book_vae_recipe(False)
-    assert (full.beta, full.learning_rate, full.batch_size, full.epochs, full.widths) == (500.0, 5e-4, 100, 5, (32, 64, 128))
-    assert full.max_steps is None and quick.max_steps is not None
-    d = _data()
-    assert book_vae_cache_path(quick, d, True, tmp_path) == book_vae_cache_path(book_vae_recipe(True), d, True, tmp_path)
-    assert book_vae_cache_path(quick, d, True, tmp_path) != book_vae_cache_path(full, d, False, tmp_path)

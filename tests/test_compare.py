@@ -5,6 +5,7 @@ import pytest
 from flax import nnx
 
 from vae_lib import compare, losses, models, train
+from vae_lib.recipes import Recipe
 
 
 def small_vae(seed=0):
@@ -25,7 +26,7 @@ def test_elbo_parts_match_losses_module():
 
 
 def test_train_and_measure_is_fair_and_reproducible():
-    kw = dict(loss_fn=train.vae_loss_fn(10.0), key=jax.random.key(0), steps=6, batch_size=16, learning_rate=1e-3)
+    kw = dict(loss_fn=train.vae_loss_fn(10.0), recipe=Recipe(steps=6, batch_size=16, learning_rate=1e-3), progress=False)
     a = compare.train_and_measure("a", small_vae(), images(48), images(16, 1), **kw)
     b = compare.train_and_measure("b", small_vae(), images(48), images(16, 1), **kw)
     assert a["steps"] == 6 and a["params"] == models.count_params(small_vae())

@@ -146,3 +146,15 @@ def test_encode_all_batches_and_keeps_order():
     images = np.arange(7 * 4, dtype=np.float32).reshape(7, 2, 2, 1)
     codes = encode_all(lambda x: x.reshape(len(x), -1)[:, :2], images, batch_size=3)
     np.testing.assert_array_equal(codes, images.reshape(7, -1)[:, :2])
+
+
+def test_knn_accuracy_matches_a_brute_force_vote():
+    rng = np.random.default_rng(0)
+    train, test = rng.normal(size=(300, 2)), rng.normal(size=(50, 2))
+    y_train, y_test = (train[:, 0] > 0).astype(int) + 2 * (train[:, 1] > 0), rng.integers(0, 4, 50)
+    y_test[:25] = (test[:25, 0] > 0).astype(int) + 2 * (test[:25, 1] > 0)
+    d = np.linalg.norm(test[:, None] - train[None], axis=-1)
+    votes = [np.bincount(y_train[np.argsort(row)[:7]], minlength=4).argmax() for row in d]
+    want = float(np.mean(np.array(votes) == y_test))
+    assert latent.knn_accuracy(train, y_train, test, y_test, k=7, chunk=16) == pytest.approx(want)
+    assert latent.knn_accuracy(train, y_train, train, y_train, k=1) == 1.0

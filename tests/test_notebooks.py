@@ -1,4 +1,4 @@
-"""Every chapter and solution notebook runs top to bottom in quick mode, offline.
+"""Every chapter and solution notebook runs top to bottom in smoke mode, offline.
 
 Chapters run with their exercises blank (the checks say "not yet"); solutions pass every check.
 """
@@ -25,8 +25,8 @@ def _outputs(nb) -> str:
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_notebook_runs_in_quick_mode(path, tmp_path):
-    seconds, error = execute_notebook(path, tmp_path, quick=True, offline=True)
+def test_notebook_runs_in_smoke_mode(path, tmp_path):
+    seconds, error = execute_notebook(path, tmp_path, mode="smoke", offline=True)
     assert error is None, f"{path.name} failed after {seconds:.0f} s: {error} (executed copy: {tmp_path})"
     text = _outputs(nbformat.read(tmp_path / path.name, as_version=4))
     assert "OFFLINE FALLBACK DATA" in text or "load_dataset" not in path.read_text(), "fallback must be announced"

@@ -51,9 +51,9 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
 
 
 def test_device_report_is_one_line(monkeypatch):
-    monkeypatch.setenv("VAE_COURSE_QUICK", "1")
+    monkeypatch.setenv("VAE_COURSE_MODE", "smoke")
     line = vae_lib.device_report()
-    assert "\n" not in line and "backend: cpu" in line and "quick mode" in line
+    assert "\n" not in line and "backend: cpu" in line and "smoke mode" in line
 
 
 def test_record_result_appends_json(tmp_path, monkeypatch):

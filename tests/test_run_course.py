@@ -18,7 +18,7 @@ def test_runner_executes_saves_and_summarises(tmp_path, capsys, monkeypatch):
     code = run_course.main(["--out", str(tmp_path / "build"), "--offline"])
     out = capsys.readouterr().out
     assert code == 1  # one notebook failed
-    done = tmp_path / "build" / "quick" / "chapters"
+    done = tmp_path / "build" / "course" / "chapters"
     assert (done / "01_ok.html").exists() and (done / "02_broken.html").exists()
     broken = nbformat.read(done / "02_broken.ipynb", as_version=4)
     assert broken.cells[0].outputs[0]["text"] == "before\n"          # kept what ran

@@ -1,13 +1,15 @@
 """Run the whole course headless: execute every chapter notebook, save executed copies and HTML,
-and print a summary table (chapter, seconds, data used, key metric).
+and print a summary table (chapter, seconds, data used, quality gates, key metric).
 
-    python tools/run_course.py                 # quick mode (small data, few steps)
-    python tools/run_course.py --full          # the book's settings
+    python tools/run_course.py                 # course mode: trained until the chapters' quality gates pass
+    python tools/run_course.py --mode book     # the book's settings (--full means the same)
+    python tools/run_course.py --mode smoke    # the tests' mode: every cell runs, models barely train
     python tools/run_course.py --solutions     # run the solved notebooks instead
     python tools/run_course.py 03 05           # only these chapters
 
-Output: build/<quick|full>/<chapters|solutions>/NN_name.ipynb and .html, results.jsonl.
-A failing notebook is saved with its error and reported; the others still run.
+Output: build/<mode>/<chapters|solutions>/NN_name.ipynb and .html, results.jsonl.
+A failing notebook is saved with its error and reported; the others still run. The exit code is 1
+when a notebook fails, or (course and book mode) when a chapter's quality gate fails.
 """
 from __future__ import annotations
 
@@ -18,13 +20,20 @@ import sys
 import time
 from pathlib import Path
 
+ROOT_FOR_IMPORT = Path(__file__).resolve().parents[1]
+if str(ROOT_FOR_IMPORT) not in sys.path:
+    sys.path.insert(0, str(ROOT_FOR_IMPORT))
+from vae_lib.gates import THRESHOLDS  # noqa: E402  (only a table: importing it starts no JAX computation)
+
 ROOT = Path(__file__).resolve().parents[1]  # where chapters/ and solutions/ are
 LIB_ROOT = ROOT  # put on the kernel's PYTHONPATH so notebooks import this checkout's vae_lib
 
 
-def execute_notebook(path: Path, out_dir: Path | None = None, *, quick: bool = True, offline: bool = False,
+def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "smoke", offline: bool = False,
                      results: Path | None = None, timeout: int = 1800) -> tuple[float, str | None]:
-    """Execute one notebook in a fresh kernel (cwd = its folder). Returns (seconds, error or None).
+    """Execute one notebook in a fresh kernel (cwd = its folder) in `mode` (smoke | course | book).
+
+    Returns (seconds, error or None).
 
     The executed notebook (and an HTML copy) go to out_dir when given, also when it fails.
     """
@@ -34,7 +43,8 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, quick: bool = T
 
     nb = nbformat.read(path, as_version=4)
     env_backup = dict(os.environ)
-    os.environ["VAE_COURSE_QUICK"] = "1" if quick else "0"
+    os.environ["VAE_COURSE_MODE"] = mode
+    os.environ.pop("VAE_COURSE_QUICK", None)
     os.environ["PYTHONPATH"] = os.pathsep.join([str(LIB_ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if offline:
@@ -64,30 +74,61 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, quick: bool = T
     return seconds, error
 
 
-def summarise(rows: list[dict], results_file: Path) -> str:
+def read_results(results_file: Path) -> dict[str, dict]:
+    """chapter -> everything its notebook recorded (record_result / gates.check), merged."""
     recorded: dict[str, dict] = {}
     if results_file.exists():
         for line in results_file.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
-            recorded.setdefault(item.pop("chapter"), {}).update(item)
-    lines = [f"{'chapter':<28} {'seconds':>8}  {'status':<7} {'data used':<48} key metric", "-" * 118]
+            chapter = recorded.setdefault(item.pop("chapter"), {})
+            chapter.setdefault("gates", {}).update(item.pop("gates", {}))
+            chapter.update(item)
+    for chapter, rec in recorded.items():  # a gate that was never checked counts as failed
+        for name, (op, threshold, _) in THRESHOLDS.get(chapter, {}).items():
+            rec["gates"].setdefault(name, {"value": "not measured", "needs": f"{op} {threshold:g}", "passed": False})
+        if not rec["gates"]:
+            del rec["gates"]
+    return recorded
+
+
+def failed_gates(recorded: dict[str, dict]) -> dict[str, list[str]]:
+    """chapter -> names of its quality gates that failed (or were never measured)."""
+    return {ch: bad for ch, rec in recorded.items()
+            if (bad := [g for g, v in rec.get("gates", {}).items() if v["passed"] is False])}
+
+
+def summarise(rows: list[dict], results_file: Path, mode: str = "course") -> str:
+    recorded = read_results(results_file)
+    lines = [f"{'chapter':<24} {'seconds':>7}  {'status':<7} {'gates':<6} {'data used':<40} key metric", "-" * 118]
     for r in rows:
-        rec = recorded.get(r["chapter"][:2], {})
-        data = str(rec.pop("data", "-"))[:48]
+        rec = dict(recorded.get(r["chapter"][:2], {}))
+        data = str(rec.pop("data", "-"))[:40]
+        gates = rec.pop("gates", None)
+        rec.pop("mode", None)
+        applicable = [v for v in (gates or {}).values() if v["passed"] is not None]
+        passed = "-" if gates is None else f"{sum(v['passed'] for v in applicable)}/{len(applicable)}"
         metric = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items()) or "-"
         status = "ok" if r["error"] is None else "FAILED"
-        lines.append(f"{r['chapter']:<28} {r['seconds']:>8.1f}  {status:<7} {data:<48} {metric}")
+        lines.append(f"{r['chapter']:<24} {r['seconds']:>7.1f}  {status:<7} {passed:<6} {data:<40} {metric}")
+    for chapter, rec in recorded.items():
+        for name, v in rec.get("gates", {}).items():
+            if v["passed"] is False and mode != "smoke":
+                lines.append(f"  gate FAILED in {chapter}: {name} = {v['value']} (needs {v['needs']})")
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("only", nargs="*", help="chapter numbers to run, e.g. 01 05 (default: all)")
-    parser.add_argument("--full", action="store_true", help="full mode: the book's data sizes and epochs")
+    parser.add_argument("--mode", choices=("smoke", "course", "book"), default="course",
+                        help="course (default): trained until the quality gates pass; book: the book's settings; "
+                             "smoke: the tests' few steps")
+    parser.add_argument("--full", action="store_true", help="the same as --mode book")
     parser.add_argument("--solutions", action="store_true", help="run solutions/ instead of chapters/")
     parser.add_argument("--offline", action="store_true", help="do not try to download; use the bundled data")
     parser.add_argument("--out", type=Path, default=ROOT / "build")
     args = parser.parse_args(argv)
+    mode = "book" if args.full else args.mode
     folder = "solutions" if args.solutions else "chapters"
     notebooks = sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
     if args.only:
@@ -95,23 +136,28 @@ def main(argv=None) -> int:
     if not notebooks:
         print(f"No notebooks found in {ROOT / folder}")
         return 1
-    out_dir = args.out / ("full" if args.full else "quick") / folder
+    out_dir = args.out / mode / folder
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     results.unlink(missing_ok=True)
     rows = []
+    start = time.perf_counter()
     for nb in notebooks:
-        print(f"running {folder}/{nb.name} ({'full' if args.full else 'quick'} mode) ...", flush=True)
-        seconds, error = execute_notebook(nb, out_dir, quick=not args.full, offline=args.offline, results=results)
+        print(f"running {folder}/{nb.name} ({mode} mode) ...", flush=True)
+        seconds, error = execute_notebook(nb, out_dir, mode=mode, offline=args.offline, results=results)
         rows.append({"chapter": nb.stem, "seconds": seconds, "error": error})
         print(f"  {'ok' if error is None else 'FAILED: ' + error} ({seconds:.1f} s)", flush=True)
+    total = time.perf_counter() - start
     print()
-    print(summarise(rows, results))
-    print(f"\nExecuted notebooks and HTML copies: {out_dir}")
+    print(summarise(rows, results, mode))
+    print(f"\nwhole run: {total / 60:.0f} min {total % 60:.0f} s. Executed notebooks and HTML copies: {out_dir}")
     failed = [r["chapter"] for r in rows if r["error"]]
     if failed:
         print(f"FAILED: {', '.join(failed)} (open the executed notebook to see the error)")
-    return 1 if failed else 0
+    gates = failed_gates(read_results(results)) if mode != "smoke" else {}
+    if gates:
+        print(f"QUALITY GATES FAILED in chapter(s) {', '.join(gates)}: see the lines above.")
+    return 1 if failed or gates else 0
 
 
 if __name__ == "__main__":

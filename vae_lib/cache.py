@@ -1,11 +1,11 @@
 """A cache of trained models shared between chapters (e.g. chapter 05's VAE reused in 06 and 07).
 
-    path = cache_path("05_vae", data=train_data, quick=QUICK, beta=500, widths=(32, 64, 128))
+    path = cache_path("05_vae", data=train_data, mode="course", beta=500, widths=(32, 64, 128))
     history = train_or_load_with_history(path, model, lambda: fit(model, ...))
 
-The file name holds the mode (quick/full) and a short hash of everything that defines the model:
+The file name holds the mode (smoke / course / book) and a short hash of everything that defines the model:
 the data (its name, source, size, image shape and a checksum of its first images) and the settings
-you pass. A cache from quick mode, from other data or other settings is never reused by mistake.
+you pass. A cache from smoke mode, from other data or other settings is never reused by mistake.
 The training history is stored next to the weights (same name, .json), so loss curves survive a reload.
 """
 from __future__ import annotations
@@ -30,11 +30,11 @@ def data_fingerprint(data) -> dict:
             "shape": list(data.image_shape), "checksum": hashlib.sha1(images.tobytes()).hexdigest()[:12]}
 
 
-def cache_path(name: str, *, data, quick: bool, root: str | Path = DEFAULT_ROOT, **settings) -> Path:
-    """root/<name>-<quick|full>-<hash of data fingerprint and settings>.msgpack"""
+def cache_path(name: str, *, data, mode: str, root: str | Path = DEFAULT_ROOT, **settings) -> Path:
+    """root/<name>-<mode>-<hash of data fingerprint and settings>.msgpack (mode: smoke, course, book)"""
     key = json.dumps({"data": data_fingerprint(data), "settings": settings}, sort_keys=True, default=str)
     digest = hashlib.sha1(key.encode()).hexdigest()[:10]
-    return Path(root) / f"{name}-{'quick' if quick else 'full'}-{digest}.msgpack"
+    return Path(root) / f"{name}-{mode}-{digest}.msgpack"
 
 
 def _history_to_json(history: History) -> dict:

@@ -1,15 +1,16 @@
 """Compare models fairly: train each the same way, then measure the test ELBO in nats per image.
 
-    rows = [train_and_measure(name, model, train_x, test_x, loss_fn=..., key=key, steps=...)
+    rows = [train_and_measure(name, model, train_x, test_x, loss_fn=..., recipe=recipe)
             for name, model in {...}.items()]
 
-Same data, same batches (same seed), same optimizer, same number of steps, same loss, same keys:
-only the architecture differs.
+Same data, same batches (same seed), same optimizer, same number of steps, same loss, same keys
+(one recipe for all): only the architecture differs.
 """
 from __future__ import annotations
 
 import functools
 import time
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -18,8 +19,10 @@ from flax import nnx
 
 from vae_lib.gaussian import kl_to_standard_normal
 from vae_lib.losses import bce_with_logits, mse
+from vae_lib.cache import train_or_load_with_history
 from vae_lib.models import count_params
-from vae_lib.train import LossFn, evaluate, fit
+from vae_lib.recipes import Recipe, fit_recipe
+from vae_lib.train import LossFn, evaluate
 
 
 @functools.lru_cache(maxsize=None)
@@ -38,23 +41,26 @@ def elbo_loss_fn() -> LossFn:
 
 
 def train_and_measure(name: str, model: nnx.Module, train_images: np.ndarray, test_images: np.ndarray, *,
-                      loss_fn: LossFn, key: jax.Array, steps: int, batch_size: int = 100,
-                      learning_rate: float = 5e-4, seed: int = 0, progress: bool = False) -> dict:
-    """Train `model` for `steps` Adam steps with `loss_fn`, then evaluate the test ELBO.
+                      loss_fn: LossFn, recipe: Recipe, cache: str | Path | None = None,
+                      eval_key: jax.Array | None = None, progress: bool = True) -> dict:
+    """Train `model` with `recipe` (`recipes.fit_recipe`: its steps, batch size, Adam rate, seed and
+    key) and `loss_fn`, or load it from `cache` when that file exists; then evaluate the test ELBO.
 
     Returns {'model', 'params', 'steps', 'train_seconds', 'train_loss', 'neg_elbo', 'bce', 'kl', 'mse'}
-    (test values are means per image in nats; train_loss is the mean of the last 10 steps).
+    (test values are means per image in nats; train_loss is the mean of the last 10 steps;
+    train_seconds is None for a model loaded from the cache).
     """
-    train_key, eval_key = jax.random.split(key)
-    epochs = -(-steps // (len(train_images) // batch_size))  # ceil: enough epochs for `steps`
+    loaded = cache is not None and Path(cache).exists()
     t0 = time.perf_counter()
-    history = fit(model, train_images, loss_fn=loss_fn, key=train_key, epochs=epochs, batch_size=batch_size,
-                  learning_rate=learning_rate,
-                  max_steps=steps, seed=seed, progress=progress)
+    train = lambda: fit_recipe(model, train_images, recipe, loss_fn, progress=progress)  # noqa: E731
+    history = train() if cache is None else train_or_load_with_history(cache, model, train)
     seconds = time.perf_counter() - t0
-    test = evaluate(model, test_images, elbo_loss_fn(), eval_key)
-    return {"model": name, "params": count_params(model), "steps": len(history.steps),
-            "train_seconds": seconds, "train_loss": float(np.mean(history.series("loss")[-10:])),
+    test = evaluate(model, test_images, elbo_loss_fn(),
+                    jax.random.key(recipe.seed + 1) if eval_key is None else eval_key)
+    return {"model": name, "params": count_params(model),
+            "steps": len(history.steps) if history else recipe.steps,
+            "train_seconds": None if loaded else seconds,
+            "train_loss": float(np.mean(history.series("loss")[-10:])) if history else None,
             "neg_elbo": test["neg_elbo"], "bce": test["bce"], "kl": test["kl"], "mse": test["mse"]}
 
 

@@ -1,11 +1,10 @@
-"""Where are we running? Device report, quick mode, and a chapter's recorded results."""
+"""Where are we running? Device report, the running mode, and a chapter's recorded results."""
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
 
-QUICK_ENV = "VAE_COURSE_QUICK"
 RESULTS_ENV = "VAE_COURSE_RESULTS"
 CACHE_ENV = "VAE_COURSE_JAX_CACHE"
 TUNING_ENV = "VAE_COURSE_CPU_TUNING"
@@ -142,8 +141,10 @@ def _accelerator_device_present() -> bool:
 
 
 def quick_mode() -> bool:
-    """True when `VAE_COURSE_QUICK` is set to 1/true/yes: small data, few steps (tests, CI, class)."""
-    return os.environ.get(QUICK_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    """True in smoke mode (`VAE_COURSE_MODE=smoke`, or the older `VAE_COURSE_QUICK=1`): the tests' few steps."""
+    from vae_lib.recipes import current_mode
+
+    return current_mode() == "smoke"
 
 
 def device_report() -> str:
@@ -152,22 +153,25 @@ def device_report() -> str:
 
     devices = jax.devices()
     kinds = sorted({d.device_kind for d in devices})
-    mode = "quick mode" if quick_mode() else "full mode"
+    from vae_lib.recipes import current_mode
+
+    mode = f"{current_mode()} mode"
     memory = " | host memory reused" if _CPU_MEMORY_TUNED and jax.default_backend() == "cpu" else ""
     return (f"JAX {jax.__version__} | backend: {jax.default_backend()} | "
             f"{len(devices)} device(s): {', '.join(kinds)} | {mode}{memory}")
 
 
-def record_result(chapter: str, **values) -> dict:
+def record_result(chapter: str, quiet: bool = False, **values) -> dict:
     """Record a chapter's key facts (data used, metrics) for the course runner's summary table.
 
-    Prints them, and when `VAE_COURSE_RESULTS` names a file, appends one JSON line to it.
-    Values must be JSON-serialisable (numbers are converted with float()).
+    Prints them (unless quiet), and when `VAE_COURSE_RESULTS` names a file, appends one JSON line
+    to it. Values must be JSON-serialisable (numbers are converted with float()).
     """
     clean = {k: (float(v) if hasattr(v, "__float__") and not isinstance(v, (str, bool, int)) else v)
              for k, v in values.items()}
     line = {"chapter": chapter, **clean}
-    print("RESULT", json.dumps(line))
+    if not quiet:
+        print("RESULT", json.dumps(line))
     target = os.environ.get(RESULTS_ENV)
     if target:
         Path(target).parent.mkdir(parents=True, exist_ok=True)

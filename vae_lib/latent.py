@@ -64,6 +64,26 @@ def hole_fraction(points: np.ndarray, codes: np.ndarray, threshold: float) -> fl
     return float(np.mean(nearest_distance(points, codes) > threshold))
 
 
+def knn_accuracy(train_codes: np.ndarray, train_labels: np.ndarray, test_codes: np.ndarray,
+                 test_labels: np.ndarray, k: int = 10, chunk: int = 1024) -> float:
+    """Share of test codes whose k nearest training codes vote for the right class (ties: the smallest label).
+
+    train_codes (N, D), train_labels (N,) int, test_codes (M, D), test_labels (M,) -> float in [0, 1].
+    A high value means the classes form separate regions of the latent space.
+    """
+    train_codes, test_codes = np.asarray(train_codes, np.float64), np.asarray(test_codes, np.float64)
+    train_labels, n_classes = np.asarray(train_labels), int(max(np.max(train_labels), np.max(test_labels))) + 1
+    right = 0
+    for start in range(0, len(test_codes), chunk):
+        q = test_codes[start:start + chunk]
+        d2 = (q**2).sum(1)[:, None] - 2 * q @ train_codes.T + (train_codes**2).sum(1)[None, :]
+        nearest = np.argpartition(d2, k - 1, axis=1)[:, :k]                      # (m, k)
+        votes = np.zeros((len(q), n_classes))
+        np.add.at(votes, (np.arange(len(q))[:, None], train_labels[nearest]), 1)
+        right += int((votes.argmax(1) == np.asarray(test_labels)[start:start + chunk]).sum())
+    return right / len(test_codes)
+
+
 # ----------------------------------------------------------------------------- arithmetic (chapter 06)
 @dataclass
 class AttributeVector:
