@@ -83,7 +83,8 @@ def _morph_ref(z_a, z_b, steps):
 
 def _morph_cases() -> list[tuple]:
     rng = np.random.default_rng(8)
-    return [(rng.normal(size=3).astype(np.float32), rng.normal(size=3).astype(np.float32), 5),
+    return [(np.array([0.0, 2.0], np.float32), np.array([1.0, -2.0], np.float32), 3),
+            (rng.normal(size=3).astype(np.float32), rng.normal(size=3).astype(np.float32), 5),
             (np.zeros(2, np.float32), np.ones(2, np.float32), 2),
             (rng.normal(size=200).astype(np.float32), rng.normal(size=200).astype(np.float32), 10)]
 
@@ -95,6 +96,24 @@ MORPH_MISTAKES = [
     Mistake("the path runs from z_b to z_a",
             lambda a, b, n: np.stack([t * a + (1 - t) * b for t in np.linspace(0, 1, n)]),
             "at alpha = 0 you should be at z_a: (1 - alpha) * z_a + alpha * z_b."),
+    Mistake("(1 - alpha) is missing: z_a + alpha * z_b",
+            lambda a, b, n: np.stack([a + t * b for t in np.linspace(0, 1, n)]),
+            "the weights must add up to 1: (1 - alpha) * z_a + alpha * z_b, i.e. z_a + alpha * (z_b - z_a)."),
+    Mistake("the first point (alpha = 0) is missing",
+            lambda a, b, n: np.stack([(1 - t) * a + t * b for t in np.linspace(0, 1, n + 1)[1:]]),
+            "alpha goes from 0 to 1 INCLUSIVE: np.linspace(0, 1, steps)."),
+    Mistake("steps + 1 points (np.linspace(0, 1, steps + 1))",
+            lambda a, b, n: np.stack([(1 - t) * a + t * b for t in np.linspace(0, 1, n + 1)]),
+            "`steps` is the number of points, both ends included: np.linspace(0, 1, steps)."),
+    Mistake("steps - 1 points",
+            lambda a, b, n: np.stack([(1 - t) * a + t * b for t in np.linspace(0, 1, n - 1)]),
+            "`steps` is the number of points, both ends included: np.linspace(0, 1, steps)."),
+    Mistake("alpha runs 0, 1, 2, ... (np.arange(steps)) instead of from 0 to 1",
+            lambda a, b, n: np.stack([(1 - t) * a + t * b for t in np.arange(n)]),
+            "alpha must go from 0 to 1: np.linspace(0, 1, steps)."),
+    Mistake("the step goes the wrong way: z_a + alpha * (z_a - z_b)",
+            lambda a, b, n: np.stack([a + t * (a - b) for t in np.linspace(0, 1, n)]),
+            "the direction from z_a to z_b is z_b - z_a."),
 ]
 
 
