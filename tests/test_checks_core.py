@@ -36,9 +36,11 @@ def test_unattempted_exception_none_and_shape(capsys):
     assert "output shape" in capsys.readouterr().out
     assert not grade("std", lambda x: ref(x) + 1, ref, CASES)
     assert "off by the same constant (+1)" in capsys.readouterr().out
-    assert not grade("std", lambda x: ref(x) + x**2, ref, CASES)
+    assert not grade("std", lambda x: ref(x) + x**2, ref, CASES)   # the smallest failing input is shown
     out = capsys.readouterr().out
-    assert "for the input" in out and "expected" in out and "got" in out and "first difference at [1]" in out
+    assert "x = [[3.]]" in out and "expected [[4.4817]]" in out and "got      [[13.4817]]" in out
+    assert not grade("std", lambda x: ref(x) + x**2, ref, CASES[:1])
+    assert "first difference at [1]: expected 1.64872, got 2.64872" in capsys.readouterr().out
     assert not grade("std", None, ref, CASES)
 
 

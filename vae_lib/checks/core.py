@@ -222,10 +222,10 @@ def _size(args) -> int:
 
 def _first_difference(g: np.ndarray, w: np.ndarray, rtol: float, atol: float) -> str:
     bad = ~np.isclose(g, w, rtol=rtol, atol=atol)
-    if g.ndim == 0:
+    if g.size < 2:
         return ""
     idx = tuple(int(i) for i in np.argwhere(bad)[0])
-    where = idx[0] if len(idx) == 1 else list(idx)
+    where = ", ".join(str(i) for i in idx)
     return f"\n  first difference at [{where}]: expected {w[idx]:.6g}, got {g[idx]:.6g}"
 
 
