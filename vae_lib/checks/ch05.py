@@ -41,8 +41,8 @@ def _edge_case() -> tuple:
 
 def _loss_cases() -> list[tuple]:
     out = []
-    # one shape for all cases (every new shape costs a compilation of each eager jax op)
-    for seed, (b, h, d, beta) in enumerate([(4, 8, 3, 500.0), (4, 8, 3, 1.0), (4, 8, 3, 50.0)]):
+    # a tiny readable case, then one shape for the rest (every new shape costs a compilation of each eager jax op)
+    for seed, b, h, d, beta in [(10, 2, 2, 2, 2.0), (0, 4, 8, 3, 500.0), (1, 4, 8, 3, 1.0), (2, 4, 8, 3, 50.0)]:
         k = jax.random.split(jax.random.key(seed), 4)
         logits = 3 * jax.random.normal(k[0], (b, h, h, 1))
         x = jax.random.uniform(k[1], (b, h, h, 1))

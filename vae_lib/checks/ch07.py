@@ -69,6 +69,7 @@ def _channels_first_groups(x, num_groups, eps=1e-6):
 def _group_norm_cases():
     rng = np.random.default_rng(7)
     return [
+        (np.array([[[[1.0, 2.0, 0.0, -4.0], [3.0, 6.0, 2.0, 0.0]]]], np.float32), 2),   # a tiny readable case
         (rng.normal(2.0, 3.0, (2, 4, 4, 8)).astype(np.float32), 4),
         (rng.uniform(-1, 5, (3, 2, 5, 6)).astype(np.float32), 2),
         (rng.normal(0, 1, (1, 3, 3, 4)).astype(np.float32) * np.array([1, 10, 100, 1000], np.float32), 2),

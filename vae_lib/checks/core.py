@@ -189,12 +189,21 @@ def _show(a, width: int = 24) -> str:
     except Exception:
         return repr(a)[:60]
     if arr.ndim == 0:
-        return f"{arr.item():.6g}" if arr.dtype.kind == "f" else str(arr.item())
-    if arr.size > width:
-        flat = np.array2string(arr.ravel()[:6], precision=4, suppress_small=True, separator=", ")
-        return f"array of shape {arr.shape}, starting {flat[:-1]}, ...]"
-    text = np.array2string(arr, precision=4, suppress_small=True, separator=", ", max_line_width=88)
-    return text.replace("\n", "\n      ")
+        if arr.dtype.kind != "f":
+            return str(arr.item())
+        text = f"{arr.item():.6g}"
+        return text if any(c in text for c in ".enN") else text + ".0"
+    if arr.size > width or arr.ndim > 2:   # shape, then the values in order (all of them if few)
+        flat = np.array2string(arr.ravel()[:width if arr.size <= width else 6], precision=4,
+                               suppress_small=True, separator=", ", max_line_width=10_000)
+        more = "" if arr.size <= width else flat[:-1] + ", ...]"
+        return f"array of shape {arr.shape}, values {more or flat}"
+    return np.array2string(arr, precision=4, suppress_small=True, separator=", ", max_line_width=88)
+
+
+def _indented(prefix: str, text: str) -> str:
+    """prefix + text, the text's later lines aligned under its first."""
+    return prefix + text.replace("\n", "\n" + " " * len(prefix))
 
 
 def _arg_names(fn: Callable, n: int) -> list[str]:
@@ -207,7 +216,7 @@ def _arg_names(fn: Callable, n: int) -> list[str]:
 
 
 def _show_input(reference_fn: Callable, args: tuple) -> str:
-    return "\n    ".join(f"{k} = {_show(a)}" for k, a in zip(_arg_names(reference_fn, len(args)), args))
+    return "\n".join(_indented(f"    {k} = ", _show(a)) for k, a in zip(_arg_names(reference_fn, len(args)), args))
 
 
 def _size(args) -> int:
@@ -292,7 +301,9 @@ def _where_raised(e: BaseException) -> str:
     frames = traceback.extract_tb(e.__traceback__)
     own = [f for f in frames if not any(s in f.filename for s in ("site-packages", "/vae_lib/checks/", "<frozen"))]
     f = (own or frames or [None])[-1]
-    return "" if f is None else f"\n  (line {f.lineno}: {(f.line or '').strip()})"
+    if f is None:
+        return ""
+    return f"\n  (line {f.lineno}: {f.line.strip()})" if f.line else f"\n  (line {f.lineno})"
 
 
 def evaluate(name: str, learner_fn: Callable[..., Any] | None, reference_fn: Callable[..., Any],
@@ -326,7 +337,7 @@ def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cas
                            "`raise NotImplementedError` line with your code.")
         if err is not None:
             return Verdict(False, "error", f"[wrong] {name} raised {err.__class__.__name__}: "
-                           f"{str(err).strip()[:300]}{_where_raised(err)}\n  for the input\n    "
+                           f"{str(err).strip()[:300]}{_where_raised(err)}\n  for the input\n"
                            f"{_show_input(reference_fn, args)}")
         if out is None:
             return Verdict(False, "not yet", f"[not yet] {name} returned None - did you forget `return`?")
@@ -361,7 +372,7 @@ def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cas
                 return Verdict(False, "slip", f"[wrong] {name}: output {_shape_text(g.shape)}, expected "
                                f"{_shape_text(w.shape)} - {slip}")
             return Verdict(False, "type", f"[wrong] {name}: output {_shape_text(g.shape)}, expected "
-                           f"{_shape_text(w.shape)}, for the input\n    {shown}")
+                           f"{_shape_text(w.shape)}, for the input\n{shown}")
     slip = _value_slip(got, want, rtol, atol)
     if slip:
         return Verdict(False, "slip", f"[wrong] {name}: {slip}")
@@ -369,8 +380,9 @@ def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cas
     g, w = got[i][j], want[i][j]
     nan = "" if np.all(np.isfinite(g)) or not np.all(np.isfinite(w)) else " (NaN or inf where the answer is finite)"
     which = f" (output {j + 1})" if len(want[i]) > 1 else ""
-    return Verdict(False, "generic", f"[wrong] {name}: not the expected values{nan}, for the input\n    {shown}\n"
-                   f"  expected{which} {_show(w)}\n  got{which}      {_show(g)}{_first_difference(g, w, rtol, atol)}")
+    return Verdict(False, "generic", f"[wrong] {name}: not the expected values{nan}, for the input\n{shown}\n"
+                   + _indented(f"  expected{which} ", _show(w)) + "\n" + _indented(f"  got{which}      ", _show(g))
+                   + _first_difference(g, w, rtol, atol))
 
 
 def _edge_verdict(name, learner, reference_fn, cases, rtol, atol, edge_cases, edge_hint) -> Verdict:
