@@ -39,3 +39,31 @@ BCE_EDGE_HINT = ("for a very confident logit (e.g. 40) sigmoid rounds to exactly
                  "log(1 - sigmoid(logit)) = log(0) = -inf (and clipping p, or adding 1e-7, changes the "
                  "value). Compute BCE from the logits: max(l, 0) - l * x + log(1 + exp(-|l|)), i.e. "
                  "optax.sigmoid_binary_cross_entropy.")
+
+
+TERM_CHANGES = [("is missing", lambda t: 0 * t), ("has the wrong sign", lambda t: -t), ("is doubled", lambda t: 2 * t),
+                ("is halved", lambda t: t / 2), ("is squared", lambda t: t * t)]
+
+
+def term_slips(terms, total, hint: str, reference, cases, known=()) -> list:
+    """Mistakes that change ONE term of a formula (missing, wrong sign, doubled, halved, squared),
+    named after the term, so a slip nobody listed by hand still gets a name.
+
+    terms: [(label, fn(*args) -> the term's value)]; total(values, *args) -> the output; hint: text with
+    {term}. Changes that give the reference's output, a `known` mistake's or an earlier change's on every
+    case are left out."""
+    from vae_lib.checks.core import Mistake, _close, _expected
+
+    made, seen = [], [[_expected(f, c) for c in cases] for f in [reference] + [m.fn for m in known]]
+    for i, (label, _) in enumerate(terms):
+        for how, change in TERM_CHANGES:
+            def fn(*args, i=i, change=change):
+                values = [t(*args) for _, t in terms]
+                values[i] = change(values[i])
+                return total(values, *args)
+            outs = [_expected(fn, c) for c in cases]
+            if any(all(_close(o, p, 1e-4, 1e-5) for o, p in zip(outs, prev)) for prev in seen):
+                continue
+            seen.append(outs)
+            made.append(Mistake(f"the term {label} {how}", fn, hint.format(term=label)))
+    return made

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from vae_lib.checks._helpers import f64 as _f
+from vae_lib.checks._helpers import term_slips
 from vae_lib.checks.core import Mistake, grade
 
 __all__ = ["check_normal_pdf", "check_mvn_log_density", "check_covariance_matrix"]
@@ -87,9 +88,19 @@ def _pdf_cases():
             (x * 0.1, -0.2, 0.3), (np.float32(1.5), 1.0, 0.7)]
 
 
+# the density is exp(sum of the log-density's terms)
+PDF_TERMS = [("-log(sigma)", lambda x, m, s: -np.log(_f(s)) + 0 * _f(x)),
+             ("-log(2 pi) / 2", lambda x, m, s: -0.5 * np.log(TWO_PI) + 0 * _f(x)),
+             ("-(x - mu)^2 / (2 sigma^2) in the exponent", lambda x, m, s: -((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2))]
+PDF_TERM_SLIPS = term_slips(
+    PDF_TERMS, lambda t, *a: np.exp(sum(t)),
+    "N(x; mu, sigma^2) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)); as a log, -log sigma - log(2 pi) / 2 "
+    "- (x - mu)^2 / (2 sigma^2): look at the term {term}.", _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES)
+
+
 def check_normal_pdf(normal_pdf) -> bool:
     """normal_pdf(x, mean, std) -> the 1-d normal density, elementwise (std is the standard deviation)."""
-    return grade("normal_pdf", normal_pdf, _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES,
+    return grade("normal_pdf", normal_pdf, _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES + PDF_TERM_SLIPS,
                  rtol=1e-4, atol=1e-6)
 
 

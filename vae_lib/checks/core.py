@@ -258,6 +258,29 @@ def _shape_slip(g: np.ndarray, w: np.ndarray, rtol: float, atol: float) -> str |
                 return f"one value per example: the expected scalar is their {how} - reduce over the batch too."
     if w.ndim >= 1 and g.ndim > w.ndim and g.shape[-w.ndim:] == w.shape:
         return f"an extra leading axis: reduce it (the answer has shape {w.shape})."
+    if g.ndim >= 2 and sorted(g.shape) == sorted(w.shape):
+        return "the axes are in another order: check the order in your transpose / reshape / einsum."
+    return None
+
+
+def _axis_slip(g: np.ndarray, w: np.ndarray, names: list[str], args: tuple) -> str | None:
+    """Name the input axes whose sizes the learner's output and the answer have, when they differ in one
+    axis (e.g. one value per code instead of per query: a reduction over the wrong axis)."""
+    if g.ndim != w.ndim or sum(a != b for a, b in zip(g.shape, w.shape)) != 1:
+        return None
+    i = next(k for k, (a, b) in enumerate(zip(g.shape, w.shape)) if a != b)
+
+    def source(size):
+        for name, a in zip(names, args):
+            shape = np.shape(a) if isinstance(a, (np.ndarray, jax.Array)) and not _is_key(a) else ()
+            for j, n in enumerate(shape):
+                if n == size:
+                    return f"{name}.shape[{j}]"
+        return None
+    got_from, want_from = source(g.shape[i]), source(w.shape[i])
+    if got_from and want_from and got_from != want_from:
+        return (f"its axis {i} has {got_from} = {g.shape[i]} values where the answer has {want_from} = "
+                f"{w.shape[i]}: a reduction (sum / mean / min) over the wrong axis?")
     return None
 
 
@@ -367,12 +390,14 @@ def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cas
     shown = _show_input(reference_fn, cases[i])
     for g, w in zip(got[i], want[i]):
         if g.shape != w.shape:
-            slip = _shape_slip(g, w, rtol, atol)
+            slip = _shape_slip(g, w, rtol, atol) or _axis_slip(
+                g, w, _arg_names(reference_fn, len(cases[i])), cases[i])
             if slip:
                 return Verdict(False, "slip", f"[wrong] {name}: output {_shape_text(g.shape)}, expected "
                                f"{_shape_text(w.shape)} - {slip}")
             return Verdict(False, "type", f"[wrong] {name}: output {_shape_text(g.shape)}, expected "
-                           f"{_shape_text(w.shape)}, for the input\n{shown}")
+                           f"{_shape_text(w.shape)}, for the input\n{shown}\n" + _indented("  expected ", _show(w))
+                           + "\n" + _indented("  got      ", _show(g)))
     slip = _value_slip(got, want, rtol, atol)
     if slip:
         return Verdict(False, "slip", f"[wrong] {name}: {slip}")
