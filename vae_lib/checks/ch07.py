@@ -10,11 +10,7 @@ __all__ = ["check_group_norm", "check_latent_scale_factor", "check_conv_kernel_t
 
 # ----------------------------------------------------------------------------- group_norm
 def _group_norm(x, num_groups, eps=1e-6):
-    x = np.asarray(x, np.float64)
-    b, h, w, c = x.shape
-    g = x.reshape(b, h, w, num_groups, c // num_groups)
-    mean, var = g.mean(axis=(1, 2, 4), keepdims=True), g.var(axis=(1, 2, 4), keepdims=True)
-    return ((g - mean) / np.sqrt(var + eps)).reshape(b, h, w, c)
+    return _grouped(x, np.shape(x)[-1] // num_groups, eps=eps)
 
 
 def _norm_over(x, axes, eps=1e-6):
@@ -59,11 +55,8 @@ def _grouped(x, size, axes=(1, 2, 4), center=True, scale=True, ddof=0, eps=1e-6)
 
 def _channels_first_groups(x, num_groups, eps=1e-6):
     """x.reshape(B, G, H, W, C // G) straight from NHWC (a PyTorch NCHW habit): the values are scrambled."""
-    x = np.asarray(x, np.float64)
-    b, h, w, c = x.shape
-    g = x.reshape(b, num_groups, h, w, c // num_groups)
-    mean, var = g.mean(axis=(2, 3, 4), keepdims=True), g.var(axis=(2, 3, 4), keepdims=True)
-    return ((g - mean) / np.sqrt(var + eps)).reshape(b, h, w, c)
+    b, h, w, c = np.shape(x)
+    return _norm_over(np.asarray(x, np.float64).reshape(b, num_groups, -1), (2,), eps).reshape(b, h, w, c)
 
 
 def _group_norm_cases():
