@@ -51,7 +51,9 @@ def test_latent_scale_factor(capsys):
         assert not checks.check_latent_scale_factor(wrong)
         assert words in capsys.readouterr().out
     assert not checks.check_latent_scale_factor(lambda z: 1 / jnp.std(z) + 0.1)
-    assert "differs from the reference" in capsys.readouterr().out
+    assert "off by the same constant" in capsys.readouterr().out
+    assert not checks.check_latent_scale_factor(lambda z: 1 / jnp.std(z[:1]))
+    assert "expected" in capsys.readouterr().out
 
 
 def test_conv_kernel_torch_to_flax(capsys):

@@ -1,62 +1,69 @@
-"""Small helpers shared by the chapter checks (on top of `core.grade`); none of them ever raises."""
+"""Small pieces shared by the chapter checks (on top of `core.grade`)."""
 from __future__ import annotations
-
-from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from vae_lib.checks.core import Mistake, grade
+
+def f64(a) -> np.ndarray:
+    return np.asarray(a, np.float64)
 
 
-def protect(fn: Callable | None) -> Callable | None:
-    """Call `fn` on copies of numpy arguments, so code that edits its inputs in place (x -= m)
-    cannot spoil the next test case."""
-    if fn is None:
-        return None
-
-    def wrapped(*args):
-        return fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
-    return wrapped
+def bce(logits, x) -> np.ndarray:
+    """Per-value BCE from logits, float64 numpy, in the stable form max(l, 0) - l x + log(1 + e^-|l|)."""
+    l, x = f64(logits), f64(x)
+    return np.maximum(l, 0) - l * x + np.log1p(np.exp(-np.abs(l)))
 
 
-def _outputs(fn: Callable, cases: Sequence[tuple]) -> list[np.ndarray] | None:
-    try:
-        return [np.asarray(fn(*args), dtype=np.float64) for args in cases]
-    except Exception:
-        return None
+def log_sigmoid_bce(logits, x) -> np.ndarray:
+    """The same formula written with log(sigmoid) in float32, as a learner would: right on ordinary
+    logits, -inf / NaN once sigmoid rounds to exactly 0 or 1."""
+    p = 1 / (1 + np.exp(-np.asarray(logits, np.float32)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return -(f64(x) * np.log(p) + (1 - f64(x)) * np.log(1 - p)).astype(np.float64)
 
 
-def name_nan_mistake(name: str, learner_fn: Callable | None, cases: Sequence[tuple],
-                     mistakes: Sequence[Mistake], say: Callable = print) -> bool:
-    """For mistakes whose output has NaN (e.g. sqrt of a negative log-variance), which `grade`
-    cannot recognise because NaN never equals NaN: True (and a printed hint) if one matches."""
-    if learner_fn is None:
-        return False
-    got = _outputs(learner_fn, cases)
-    if got is None or all(np.all(np.isfinite(g)) for g in got):
-        return False
-    for m in mistakes:
-        want = _outputs(m.fn, cases)
-        if want is not None and len(want) == len(got) and all(
-                g.shape == w.shape and np.allclose(g, w, rtol=1e-4, atol=1e-5, equal_nan=True)
-                for g, w in zip(got, want)):
-            say(f"[wrong] {name}: this looks like a known mistake - {m.name}.\n  Hint: {m.hint}")
-            return True
-    return False
+def bce_edge_case(batch: int = 2, size: int = 8, seed: int = 102) -> tuple[np.ndarray, np.ndarray]:
+    """(logits, images) with two very confident, wrong logits (+40 on a 0 pixel, -40 on a 1 pixel).
+
+    Their BCE is large but finite (40). Chapters 01 and 05 both grade a BCE on it, so they agree on
+    what is numerically acceptable: computed from the logits, not from log(sigmoid) or a clipped p."""
+    rng = np.random.default_rng(seed)
+    l = (2.0 * rng.normal(size=(batch, size, size, 1))).astype(np.float32)
+    x = rng.uniform(size=(batch, size, size, 1)).astype(np.float32)
+    l[0, 0, 0, 0], x[0, 0, 0, 0] = 40.0, 0.0
+    l[-1, 3, 3, 0], x[-1, 3, 3, 0] = -40.0, 1.0
+    return l, x
 
 
-def grade_with_edge_cases(name: str, learner_fn: Callable | None, reference_fn: Callable,
-                          cases: Sequence[tuple], edge_cases: Sequence[tuple], edge_hint: str,
-                          mistakes: Sequence[Mistake] = (), **tol: Any) -> bool:
-    """Grade on ordinary `cases` (naming mistakes); if that passes, also on `edge_cases` and
-    print `edge_hint` when only those fail (e.g. numerical overflow on extreme inputs)."""
-    if not grade(name, learner_fn, reference_fn, cases, mistakes, quiet=True, **tol):
-        return grade(name, learner_fn, reference_fn, cases, mistakes, **tol)
-    if not grade(name, learner_fn, reference_fn, edge_cases, quiet=True, **tol):
-        say_bad = _outputs(learner_fn, edge_cases)
-        what = "NaN or inf" if say_bad is None or any(not np.all(np.isfinite(o)) for o in say_bad) else "a different value"
-        print(f"[wrong] {name}: right on ordinary inputs, but gives {what} on an edge case.\n  Hint: {edge_hint}")
-        return False
-    print(f"[correct] {name}: matches the reference on all {len(cases) + len(edge_cases)} cases, "
-          "edge cases included.")
-    return True
+BCE_EDGE_HINT = ("for a very confident logit (e.g. 40) sigmoid rounds to exactly 1.0 in float32, so "
+                 "log(1 - sigmoid(logit)) = log(0) = -inf (and clipping p, or adding 1e-7, changes the "
+                 "value). Compute BCE from the logits: max(l, 0) - l * x + log(1 + exp(-|l|)), i.e. "
+                 "optax.sigmoid_binary_cross_entropy.")
+
+
+TERM_CHANGES = [("is missing", lambda t: 0 * t), ("has the wrong sign", lambda t: -t), ("is doubled", lambda t: 2 * t),
+                ("is halved", lambda t: t / 2), ("is squared", lambda t: t * t)]
+
+
+def term_slips(terms, total, hint: str, reference, cases, known=()) -> list:
+    """Mistakes that change ONE term of a formula (missing, wrong sign, doubled, halved, squared),
+    named after the term, so a slip nobody listed by hand still gets a name.
+
+    terms: [(label, fn(*args) -> the term's value)]; total(values, *args) -> the output; hint: text with
+    {term}. Changes that give the reference's output, a `known` mistake's or an earlier change's on every
+    case are left out."""
+    from vae_lib.checks.core import Mistake, _close, _expected
+
+    made, seen = [], [[_expected(f, c) for c in cases] for f in [reference] + [m.fn for m in known]]
+    for i, (label, _) in enumerate(terms):
+        for how, change in TERM_CHANGES:
+            def fn(*args, i=i, change=change):
+                values = [t(*args) for _, t in terms]
+                values[i] = change(values[i])
+                return total(values, *args)
+            outs = [_expected(fn, c) for c in cases]
+            if any(all(_close(o, p, 1e-4, 1e-5) for o, p in zip(outs, prev)) for prev in seen):
+                continue
+            seen.append(outs)
+            made.append(Mistake(f"the term {label} {how}", fn, hint.format(term=label)))
+    return made

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from vae_lib.checks._helpers import grade_with_edge_cases, protect
+from vae_lib.checks._helpers import BCE_EDGE_HINT, bce_edge_case, f64
+from vae_lib.checks._helpers import bce as _bce
 from vae_lib.checks.core import Mistake, grade
 
 __all__ = ["check_ae_loss", "check_nearest_distance"]
 
 
 # ----------------------------------------------------------------------------- ae_loss
-def _bce(logits, x):
-    """Per-value BCE from logits, float64 numpy (stable form)."""
-    l, x = np.asarray(logits, np.float64), np.asarray(x, np.float64)
-    return np.maximum(l, 0) - l * x + np.log1p(np.exp(-np.abs(l)))
-
-
 def _axes(a):
     return tuple(range(1, np.ndim(a)))
 
@@ -30,7 +25,12 @@ def _ae_loss_ref(logits, x):
 
 
 def _sigmoid(l):
-    return 1.0 / (1.0 + np.exp(-np.asarray(l, np.float64)))
+    return 1.0 / (1.0 + np.exp(-f64(l)))
+
+
+def _log(a):
+    with np.errstate(divide="ignore", invalid="ignore"):  # the mistake's NaN is expected
+        return np.log(f64(a))
 
 
 AE_LOSS_MISTAKES = [
@@ -54,6 +54,30 @@ AE_LOSS_MISTAKES = [
     Mistake("sigmoid applied twice (the logits were passed through sigmoid before a loss that expects logits)",
             lambda l, x: _ae_loss_ref(_sigmoid(l), x),
             "the decoder already returns logits; a loss 'with logits' applies the sigmoid itself."),
+    Mistake("only the x log p term (the (1 - x) log(1 - p) term is missing)",
+            lambda l, x: np.mean(-f64(x) * np.log(_sigmoid(l))),
+            "BCE has two terms: -[x log p + (1 - x) log(1 - p)]. The second one punishes bright "
+            "predictions on dark pixels."),
+    Mistake("only the (1 - x) log(1 - p) term (the x log p term is missing)",
+            lambda l, x: np.mean(-(1 - f64(x)) * np.log(1 - _sigmoid(l))),
+            "BCE has two terms: -[x log p + (1 - x) log(1 - p)]."),
+    Mistake("the logits used as probabilities (no sigmoid)",
+            lambda l, x: np.mean(-(f64(x) * _log(l) + (1 - f64(x)) * _log(1 - f64(l)))),
+            "the decoder returns logits (any real number): p = sigmoid(logits), or better, compute "
+            "BCE from the logits with optax.sigmoid_binary_cross_entropy."),
+    Mistake("softmax cross-entropy instead of sigmoid (binary) cross-entropy",
+            lambda l, x: np.mean(-np.sum(f64(x) * (f64(l) - np.log(np.sum(np.exp(f64(l)), -1, keepdims=True))), -1)),
+            "each pixel is its own yes/no (Bernoulli) value: use the sigmoid version, "
+            "optax.sigmoid_binary_cross_entropy, not softmax over channels."),
+    Mistake("mean absolute error instead of binary cross-entropy",
+            lambda l, x: np.mean(np.abs(_sigmoid(l) - f64(x))),
+            "this exercise asks for binary cross-entropy."),
+    Mistake("squared error between the logits and the images",
+            lambda l, x: np.mean((f64(l) - f64(x)) ** 2),
+            "the logits are not pixel values: the loss compares x with sigmoid(logits), and here it is BCE."),
+    Mistake("summed over the batch (per-pixel mean, then a sum over images)",
+            lambda l, x: np.sum(np.mean(_bce(l, x), axis=_axes(x))),
+            "average over the batch too: the loss should not grow with the batch size."),
 ]
 
 
@@ -67,30 +91,16 @@ def _ae_cases():
     ]
 
 
-def _ae_edge_cases():
-    rng = np.random.default_rng(102)
-    l = (2.0 * rng.normal(size=(2, 8, 8, 1))).astype(np.float32)
-    x = rng.uniform(size=(2, 8, 8, 1)).astype(np.float32)
-    l[0, 0, 0, 0], x[0, 0, 0, 0] = 40.0, 0.0   # very confident and wrong: a large but finite loss
-    l[1, 3, 3, 0], x[1, 3, 3, 0] = -40.0, 1.0
-    return [(l, x)]
-
-
 def check_ae_loss(ae_loss) -> bool:
     """ae_loss(logits: (B, H, W, C), x: (B, H, W, C) in [0, 1]) -> scalar: batch mean of the
     per-pixel mean binary cross-entropy between x and sigmoid(logits)."""
-    return grade_with_edge_cases(
-        "ae_loss", protect(ae_loss), _ae_loss_ref, _ae_cases(), _ae_edge_cases(),
-        "for a very confident logit (e.g. 40) sigmoid rounds to exactly 1.0 in float32, so "
-        "log(1 - sigmoid(logit)) = log(0) = -inf (and clipping p changes the value). Compute BCE "
-        "from the logits: max(l, 0) - l * x + log(1 + exp(-|l|)), i.e. optax.sigmoid_binary_cross_entropy.",
-        AE_LOSS_MISTAKES, rtol=1e-4, atol=1e-5)
+    return grade("ae_loss", ae_loss, _ae_loss_ref, _ae_cases(), AE_LOSS_MISTAKES, rtol=1e-4, atol=1e-5,
+                 edge_cases=[bce_edge_case()], edge_hint=BCE_EDGE_HINT)
 
 
 # ----------------------------------------------------------------------------- nearest_distance
 def _pairwise(q, c):
-    q, c = np.asarray(q, np.float64), np.asarray(c, np.float64)
-    return q[:, None, :] - c[None, :, :]
+    return f64(q)[:, None, :] - f64(c)[None, :, :]
 
 
 def _nearest_ref(queries, codes):
@@ -114,6 +124,18 @@ NEAREST_MISTAKES = [
     Mistake("minimum taken over the wrong axis (one value per code instead of per query)",
             lambda q, c: np.sqrt((_pairwise(q, c) ** 2).sum(-1)).min(axis=0),
             "the distance matrix has shape (M queries, N codes): reduce over axis 1 to get (M,)."),
+    Mistake("the index of the nearest code (argmin) instead of its distance",
+            lambda q, c: np.sqrt((_pairwise(q, c) ** 2).sum(-1)).argmin(axis=1),
+            "argmin says WHICH code is nearest; the exercise wants HOW FAR it is: .min(axis=1)."),
+    Mistake("distance to the mean of all codes instead of the nearest code",
+            lambda q, c: np.sqrt(((f64(q) - f64(c).mean(0)) ** 2).sum(-1)),
+            "compare each query with every code (broadcast to (M, N, D)), then keep the smallest distance."),
+    Mistake("the squared differences averaged over the latent dimensions instead of summed",
+            lambda q, c: np.sqrt((_pairwise(q, c) ** 2).mean(-1)).min(axis=1),
+            "Euclidean distance sums the squared differences over the D latent dimensions (then sqrt)."),
+    Mistake("the largest coordinate difference (max |q - c|) instead of the Euclidean distance",
+            lambda q, c: np.abs(_pairwise(q, c)).max(-1).min(axis=1),
+            "square the differences, sum over the latent dimensions, then take the square root."),
 ]
 
 
@@ -121,6 +143,7 @@ def _nearest_cases():
     rng = np.random.default_rng(103)
     codes = rng.normal(size=(40, 2)).astype(np.float32)
     return [
+        (np.array([[0.0, 0.0], [2.0, 1.0]], np.float32), np.array([[1.0, 0.0], [0.0, 3.0], [3.0, 3.0]], np.float32)),
         (rng.normal(size=(7, 2)).astype(np.float32) * 3, codes),
         (codes[:3].copy(), codes),                                    # points on codes: distance 0
         (rng.normal(size=(5, 3)).astype(np.float32), rng.normal(size=(11, 3)).astype(np.float32)),
@@ -131,5 +154,5 @@ def _nearest_cases():
 def check_nearest_distance(nearest_distance) -> bool:
     """nearest_distance(queries: (M, D), codes: (N, D)) -> (M,): Euclidean distance from each query
     to its nearest code."""
-    return grade("nearest_distance", protect(nearest_distance), _nearest_ref, _nearest_cases(),
+    return grade("nearest_distance", nearest_distance, _nearest_ref, _nearest_cases(),
                  NEAREST_MISTAKES, rtol=1e-4, atol=2e-3)

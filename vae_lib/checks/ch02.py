@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from vae_lib.checks._helpers import protect
+from vae_lib.checks._helpers import f64 as _f
+from vae_lib.checks._helpers import term_slips
 from vae_lib.checks.core import Mistake, grade
 
 __all__ = ["check_normal_pdf", "check_mvn_log_density", "check_covariance_matrix"]
@@ -17,10 +18,6 @@ TWO_PI = 2.0 * np.pi
 
 
 # ----------------------------------------------------------------------------- normal_pdf
-def _f(a):
-    return np.asarray(a, np.float64)
-
-
 def _normal_pdf_ref(x, mean, std):
     """N(x; mean, std^2) = 1 / sqrt(2 pi std^2) * exp(-(x - mean)^2 / (2 std^2)), elementwise."""
     x, mean, std = _f(x), _f(mean), _f(std)
@@ -44,22 +41,72 @@ NORMAL_PDF_MISTAKES = [
     Mistake("the minus sign in the exponent is missing",
             lambda x, m, s: np.exp(((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
             "without the minus sign the 'density' grows away from the mean; it must fall."),
+    Mistake("sigma only in the constant: the exponent is -(x - mu)^2 / 2",
+            lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / 2) / np.sqrt(TWO_PI * _f(s) ** 2),
+            "sigma appears twice: in the constant AND in the exponent, -(x - mu)^2 / (2 sigma^2)."),
+    Mistake("the square is missing in the exponent: -(x - mu) / (2 sigma^2)",
+            lambda x, m, s: np.exp(-(_f(x) - _f(m)) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
+            "the exponent is -(x - mu)**2 / (2 sigma^2): square the distance to the mean."),
+    Mistake("|x - mu| instead of (x - mu)^2 in the exponent",
+            lambda x, m, s: np.exp(-np.abs(_f(x) - _f(m)) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
+            "the normal density squares the distance to the mean: (x - mu)**2."),
+    Mistake("sigma instead of sigma^2 in the exponent only",
+            lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s))) / np.sqrt(TWO_PI * _f(s) ** 2),
+            "the exponent divides by 2 sigma^2 (the variance): std**2."),
+    Mistake("sigma instead of sigma^2 in the constant only: 1 / sqrt(2 pi sigma)",
+            lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s)),
+            "the constant is 1 / sqrt(2 pi sigma^2) = 1 / (sigma sqrt(2 pi))."),
+    Mistake("the exponent divided by 2 and then MULTIPLIED by sigma^2 (missing brackets)",
+            lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / 2 * _f(s) ** 2) / np.sqrt(TWO_PI * _f(s) ** 2),
+            "`-(x - mean)**2 / 2 * std**2` multiplies by std**2: Python reads a / 2 * b as (a / 2) * b. "
+            "Write `/ (2 * std**2)`."),
+    Mistake("sigma multiplies the constant: sigma / sqrt(2 pi) (missing brackets)",
+            lambda x, m, s: _f(s) * np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI),
+            "`1 / np.sqrt(2 * np.pi) * std` is std / sqrt(2 pi): divide by std too, "
+            "`1 / (std * np.sqrt(2 * np.pi))`."),
+    Mistake("sigma^2 outside the square root: 1 / (sqrt(2 pi) sigma^2)",
+            lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / (np.sqrt(TWO_PI) * _f(s) ** 2),
+            "sqrt(2 pi sigma^2) = sigma sqrt(2 pi): the square root covers sigma^2 too."),
+    Mistake("the normalising constant is missing",
+            lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)),
+            "without 1 / sqrt(2 pi sigma^2) the curve's peak is 1 and its area is not 1."),
+    Mistake("the log-density instead of the density",
+            lambda x, m, s: np.log(_normal_pdf_ref(x, m, s)),
+            "return the density itself: exp(...) / sqrt(2 pi sigma^2)."),
+    Mistake("(x + mu) instead of (x - mu)",
+            lambda x, m, s: _normal_pdf_ref(x, -_f(m), s),
+            "the density measures the distance to the mean: x - mean."),
+    Mistake("mean and std swapped",
+            lambda x, m, s: _normal_pdf_ref(x, s, m),
+            "the arguments are (x, mean, std): use `mean` as the centre and `std` as the spread."),
 ]
 
 
 def _pdf_cases():
     x = np.linspace(-3, 3, 13, dtype=np.float32)
-    return [(x, 0.0, 1.0), (x, 0.5, 2.0), (x * 0.1, -0.2, 0.3), (np.float32(1.5), 1.0, 0.7)]
+    return [(np.array([-1.0, 0.0, 0.5, 2.0], np.float32), 0.5, 2.0), (x, 0.0, 1.0), (x, 0.5, 2.0),
+            (x * 0.1, -0.2, 0.3), (np.float32(1.5), 1.0, 0.7)]
+
+
+# the density is exp(sum of the log-density's terms)
+PDF_TERMS = [("-log(sigma)", lambda x, m, s: -np.log(_f(s)) + 0 * _f(x)),
+             ("-log(2 pi) / 2", lambda x, m, s: -0.5 * np.log(TWO_PI) + 0 * _f(x)),
+             ("-(x - mu)^2 / (2 sigma^2) in the exponent", lambda x, m, s: -((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2))]
+PDF_TERM_SLIPS = term_slips(
+    PDF_TERMS, lambda t, *a: np.exp(sum(t)),
+    "N(x; mu, sigma^2) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)); as a log, -log sigma - log(2 pi) / 2 "
+    "- (x - mu)^2 / (2 sigma^2): look at the term {term}.", _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES)
 
 
 def check_normal_pdf(normal_pdf) -> bool:
     """normal_pdf(x, mean, std) -> the 1-d normal density, elementwise (std is the standard deviation)."""
-    return grade("normal_pdf", protect(normal_pdf), _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES,
+    return grade("normal_pdf", normal_pdf, _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES + PDF_TERM_SLIPS,
                  rtol=1e-4, atol=1e-6)
 
 
 # ----------------------------------------------------------------------------- mvn_log_density
 def _parts(x, mean, cov):
+    """k, the Mahalanobis term, the same with cov instead of its inverse, log det cov."""
     x, mean, cov = _f(x), _f(mean), _f(cov)
     diff = x - mean
     k = mean.shape[-1]
@@ -67,6 +114,21 @@ def _parts(x, mean, cov):
     maha_cov = np.einsum("ni,ij,nj->n", diff, cov, diff)
     _, logdet = np.linalg.slogdet(cov)
     return k, maha, maha_cov, logdet
+
+
+def _mvn_cholesky_transposed(x, mean, cov):
+    """Solving L^T y = x - mean where L y = x - mean belongs: the Mahalanobis term of (L^T L)^-1."""
+    k, _, _, logdet = _parts(x, mean, cov)
+    chol = np.linalg.cholesky(_f(cov))
+    y = np.linalg.solve(chol.T, (_f(x) - _f(mean)).T).T
+    return -0.5 * (k * L2P + logdet + (y**2).sum(-1))
+
+
+def _mvn_full_matrix_summed(x, mean, cov):
+    """diff @ inv(cov) @ diff.T is (N, N); its row sums instead of its diagonal."""
+    k, _, _, logdet = _parts(x, mean, cov)
+    d = _f(x) - _f(mean)
+    return -0.5 * (k * L2P + logdet + (d @ np.linalg.inv(_f(cov)) @ d.T).sum(1))
 
 
 def _mvn_ref(x, mean, cov):
@@ -104,6 +166,34 @@ MVN_MISTAKES = [
     Mistake("only the diagonal of the covariance used (the correlations are ignored)",
             lambda x, mean, cov: _mvn_ref(x, mean, np.diag(np.diag(_f(cov)))),
             "the off-diagonal entries matter: use the full matrix in both the determinant and the inverse."),
+    Mistake("Cholesky: L^T used where L belongs (solved L^T y = x - mean)",
+            _mvn_cholesky_transposed,
+            "with cov = L L^T (jnp.linalg.cholesky gives the LOWER factor L), the Mahalanobis term is "
+            "|y|^2 with L y = x - mean: solve_triangular(L, diff.T, lower=True)."),
+    Mistake("Cholesky: log det taken as sum(log diag L), without the factor 2",
+            _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + ld / 2 + m)),
+            "det(cov) = det(L) det(L^T) = det(L)^2, so log det cov = 2 * sum(log diag L)."),
+    Mistake("the determinant used where its log belongs",
+            _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + np.exp(ld) + m)),
+            "the log-density has log det(Sigma): jnp.linalg.slogdet(cov)[1], or 2 * sum(log diag L)."),
+    Mistake("the log-determinant's sign is flipped",
+            _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P - ld + m)),
+            "log of 1 / sqrt(det Sigma) is -1/2 log det Sigma: inside -0.5 * (...) it is + log det."),
+    Mistake("log det(Sigma) from the diagonal of Sigma only",
+            lambda x, mean, cov: _mvn_ref(x, mean, cov) - 0.5 * (np.sum(np.log(np.diag(_f(cov))))
+                                                                 - np.linalg.slogdet(_f(cov))[1]),
+            "the determinant of a full matrix is not the product of its diagonal (that holds for a "
+            "triangular one, e.g. the Cholesky factor L): use slogdet, or 2 * sum(log diag L)."),
+    Mistake("the 1/2 on log(2 pi) is missing",
+            _mvn_mistake(lambda k, m, mc, ld: -(k * L2P) - 0.5 * (ld + m)),
+            "log (2 pi)^(-k/2) = -k/2 log(2 pi): every term has the -1/2."),
+    Mistake("log(pi) instead of log(2 pi)",
+            _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * np.log(np.pi) + ld + m)),
+            "the constant is (2 pi)^(-k/2): log(2 * pi)."),
+    Mistake("diff @ inv(cov) @ diff.T is N x N: its row sums taken instead of its diagonal",
+            _mvn_full_matrix_summed,
+            "each sample's term is on the diagonal of that N x N matrix. Cheaper: "
+            "jnp.sum(diff @ inv(cov) * diff, axis=-1), or solve with the Cholesky factor."),
 ]
 
 
@@ -122,7 +212,7 @@ def _mvn_cases():
 
 def check_mvn_log_density(mvn_log_density) -> bool:
     """mvn_log_density(x: (N, K), mean: (K,), cov: (K, K)) -> (N,) log-densities of N(mean, cov)."""
-    return grade("mvn_log_density", protect(mvn_log_density), _mvn_ref, _mvn_cases(), MVN_MISTAKES,
+    return grade("mvn_log_density", mvn_log_density, _mvn_ref, _mvn_cases(), MVN_MISTAKES,
                  rtol=1e-4, atol=1e-4)
 
 
@@ -152,6 +242,22 @@ COV_MISTAKES = [
     Mistake("the correlation matrix instead of the covariance",
             lambda s: np.corrcoef(_f(s), rowvar=False),
             "correlation divides each covariance by both standard deviations; here we want the covariance itself."),
+    Mistake("each row centred on its own mean (axis=1) instead of each column",
+            lambda s: (lambda c: c.T @ c / (len(s) - 1))(_f(s) - _f(s).mean(axis=1, keepdims=True)),
+            "subtract each VARIABLE's mean, a column mean: samples - samples.mean(axis=0)."),
+    Mistake("centred on the mean of all the values (one number) instead of each column's mean",
+            lambda s: (lambda c: c.T @ c / (len(s) - 1))(_f(s) - _f(s).mean()),
+            "each variable has its own mean: samples.mean(axis=0), shape (K,)."),
+    Mistake("divided by K - 1 (the number of variables) instead of N - 1",
+            lambda s: _cov_ref(s) * (len(s) - 1) / (_f(s).shape[1] - 1),
+            "divide by the number of SAMPLES minus one: samples.shape[0] - 1."),
+    Mistake("not divided by N - 1 (a sum of products, not an average)",
+            lambda s: _cov_ref(s) * (len(s) - 1),
+            "divide centred.T @ centred by N - 1."),
+    Mistake("only the variances (the diagonal); the covariances are missing",
+            lambda s: np.diag(np.diag(_cov_ref(s))),
+            "the off-diagonal entries cov[i, j] = sum_n c_ni c_nj / (N - 1) matter: centred.T @ centred "
+            "gives them all."),
 ]
 
 
@@ -168,5 +274,5 @@ def _cov_cases():
 
 def check_covariance_matrix(covariance_matrix) -> bool:
     """covariance_matrix(samples: (N, K)) -> (K, K), the unbiased sample covariance (divides by N - 1)."""
-    return grade("covariance_matrix", protect(covariance_matrix), _cov_ref, _cov_cases(), COV_MISTAKES,
+    return grade("covariance_matrix", covariance_matrix, _cov_ref, _cov_cases(), COV_MISTAKES,
                  rtol=1e-4, atol=1e-5)

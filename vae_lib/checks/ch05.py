@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from vae_lib.checks._helpers import BCE_EDGE_HINT, bce_edge_case
 from vae_lib.checks.core import Mistake, grade
 from vae_lib.evaluation import log_mean_exp
 from vae_lib.gaussian import kl_to_standard_normal
@@ -27,10 +28,21 @@ def _kl(m, v):
     return kl_to_standard_normal(m, v)
 
 
+def _loss(recon, kl, beta, reduce=jnp.mean):
+    """The loss from per-image parts: reduce(beta * recon + kl)."""
+    return reduce(beta * recon + kl)
+
+
+def _edge_case() -> tuple:
+    logits, x = bce_edge_case()   # the same confident logits chapter 01 grades its BCE on
+    k = jax.random.split(jax.random.key(9))
+    return (logits, x, jax.random.normal(k[0], (2, 3)), jax.random.normal(k[1], (2, 3)), 500.0)
+
+
 def _loss_cases() -> list[tuple]:
     out = []
-    # one shape for all cases (every new shape costs a compilation of each eager jax op)
-    for seed, (b, h, d, beta) in enumerate([(4, 8, 3, 500.0), (4, 8, 3, 1.0), (4, 8, 3, 50.0)]):
+    # a tiny readable case, then one shape for the rest (every new shape costs a compilation of each eager jax op)
+    for seed, b, h, d, beta in [(10, 2, 2, 2, 2.0), (0, 4, 8, 3, 500.0), (1, 4, 8, 3, 1.0), (2, 4, 8, 3, 50.0)]:
         k = jax.random.split(jax.random.key(seed), 4)
         logits = 3 * jax.random.normal(k[0], (b, h, h, 1))
         x = jax.random.uniform(k[1], (b, h, h, 1))
@@ -61,17 +73,52 @@ LOSS_MISTAKES = [
             lambda lg, x, m, v, beta: jnp.mean(beta * _bce(lg, x, "mean")
                                                - 0.5 * jnp.mean(1 + v - m**2 - jnp.exp(v), axis=-1)),
             "sum the KL over the latent dimensions (vae_lib.gaussian.kl_to_standard_normal does)."),
+    Mistake("beta multiplies both terms: beta * (reconstruction + KL)",
+            lambda lg, x, m, v, beta: jnp.mean(beta * (_bce(lg, x, "mean") + _kl(m, v))),
+            "beta weighs the reconstruction against the KL: beta * reconstruction + KL, the KL unweighted."),
+    Mistake("the KL divided by beta instead of the reconstruction multiplied",
+            lambda lg, x, m, v, beta: jnp.mean(_bce(lg, x, "mean") + _kl(m, v) / beta),
+            "the same balance, but a loss beta times smaller: the book's loss is beta * BCE + KL."),
+    Mistake("optax.sigmoid_binary_cross_entropy's arguments swapped (images, logits)",
+            lambda lg, x, m, v, beta: _loss(jnp.mean(optax.sigmoid_binary_cross_entropy(x, lg), axis=(1, 2, 3)),
+                                            _kl(m, v), beta),
+            "optax.sigmoid_binary_cross_entropy(logits, labels): the model's logits first, the images second."),
+    Mistake("summed over the batch instead of averaged",
+            lambda lg, x, m, v, beta: _loss(_bce(lg, x, "mean"), _kl(m, v), beta, jnp.sum),
+            "take the mean over the batch: the loss should not grow with the batch size."),
+    Mistake("the reconstruction averaged over the batch but the KL summed over it",
+            lambda lg, x, m, v, beta: beta * jnp.mean(_bce(lg, x, "mean")) + jnp.sum(_kl(m, v)),
+            "both terms are per image (B,): average beta * reconstruction + KL over the batch."),
+    Mistake("mean squared error instead of binary cross-entropy",
+            lambda lg, x, m, v, beta: _loss(jnp.mean((jax.nn.sigmoid(lg) - x) ** 2, axis=(1, 2, 3)), _kl(m, v), beta),
+            "the book's loss is binary cross-entropy from the logits (optax.sigmoid_binary_cross_entropy)."),
+    Mistake("the KL without its factor 1/2",
+            lambda lg, x, m, v, beta: _loss(_bce(lg, x, "mean"), 2 * _kl(m, v), beta),
+            "KL = -0.5 * sum(1 + log_var - mean^2 - exp(log_var), axis=-1)."),
+    Mistake("the KL with z_mean not squared",
+            lambda lg, x, m, v, beta: _loss(_bce(lg, x, "mean"), -0.5 * jnp.sum(1 + v - m - jnp.exp(v), axis=-1), beta),
+            "KL = -0.5 * sum(1 + log_var - mean**2 - exp(log_var), axis=-1)."),
+    Mistake("the KL with exp(0.5 * log_var) (sigma) where sigma^2 belongs",
+            lambda lg, x, m, v, beta: _loss(_bce(lg, x, "mean"), -0.5 * jnp.sum(1 + v - m**2 - jnp.exp(0.5 * v), axis=-1),
+                                            beta),
+            "sigma^2 = exp(log_var)."),
+    Mistake("the reconstruction without the sigmoid: BCE of the logits taken as probabilities",
+            lambda lg, x, m, v, beta: _loss(jnp.mean(-(x * jnp.log(lg) + (1 - x) * jnp.log(1 - lg)), axis=(1, 2, 3)),
+                                            _kl(m, v), beta),
+            "the decoder returns logits: optax.sigmoid_binary_cross_entropy(logits, x) applies the sigmoid."),
 ]
 
 
 def check_vae_loss(fn) -> bool:
     """fn(logits (B,H,W,C), x (B,H,W,C), z_mean (B,D), z_log_var (B,D), beta) -> scalar loss."""
-    return grade("vae_loss", fn, reference_vae_loss, _loss_cases(), LOSS_MISTAKES, rtol=1e-4, atol=1e-3)
+    return grade("vae_loss", fn, reference_vae_loss, _loss_cases(), LOSS_MISTAKES, rtol=1e-4, atol=1e-3,
+                 edge_cases=[_edge_case()], edge_hint=BCE_EDGE_HINT)
 
 
 def _iwae_cases() -> list[tuple]:
     rng = np.random.default_rng(6)
-    return [(jnp.asarray(rng.normal(size=(5, 3)), jnp.float32),),
+    return [(jnp.asarray([[0.0, -1.0], [2.0, -3.0], [1.0, -2.0]], jnp.float32),),
+            (jnp.asarray(rng.normal(size=(5, 3)), jnp.float32),),
             (jnp.asarray(-1000.0 + 3 * rng.normal(size=(50, 4)), jnp.float32),),   # e^-1000 underflows to 0
             (jnp.asarray(rng.normal(size=(1, 6)), jnp.float32),)]                  # k = 1: the ELBO sample
 
@@ -87,10 +134,35 @@ IWAE_MISTAKES = [
     Mistake("averaged over the wrong axis (over images instead of over the k samples)",
             lambda lw: jax.scipy.special.logsumexp(lw, axis=1) - jnp.log(lw.shape[1]),
             "log_w has shape (k, B): reduce over axis 0."),
+    Mistake("normalised by k * B (all log-weights pooled) instead of k",
+            lambda lw: jax.scipy.special.logsumexp(lw, axis=0) - jnp.log(lw.size),
+            "each image has its own k weights: subtract log(k) = log(log_w.shape[0]), not log(k * B)."),
+    Mistake("log of the batch size B instead of log k",
+            lambda lw: jax.scipy.special.logsumexp(lw, axis=0) - jnp.log(lw.shape[1]),
+            "k = log_w.shape[0], the number of samples per image."),
+    Mistake("+log k instead of -log k",
+            lambda lw: jax.scipy.special.logsumexp(lw, axis=0) + jnp.log(lw.shape[0]),
+            "the mean is the sum divided by k: subtract log(k)."),
+    Mistake("logsumexp divided by k instead of minus log k",
+            lambda lw: jax.scipy.special.logsumexp(lw, axis=0) / lw.shape[0],
+            "dividing the weights by k subtracts log(k) from their log: logsumexp(log_w, axis=0) - log(k)."),
+    Mistake("one number for the whole batch (logsumexp over all log-weights)",
+            lambda lw: jax.scipy.special.logsumexp(lw) - jnp.log(lw.shape[0]),
+            "reduce over axis 0 only, so each image gets its own bound, shape (B,)."),
+    Mistake("only the largest log-weight (max instead of log-mean-exp)",
+            lambda lw: jnp.max(lw, axis=0),
+            "the max is only the shift that keeps exp from underflowing: m + log(mean(exp(log_w - m)))."),
+    Mistake("the max m subtracted but not added back (log-sum-exp trick)",
+            lambda lw: jnp.log(jnp.mean(jnp.exp(lw - jnp.max(lw, axis=0)), axis=0)),
+            "log mean exp(log_w) = m + log(mean(exp(log_w - m))) with m = max over axis 0: add m back once."),
 ]
 
 
-_iwae_reference = jax.jit(lambda lw: log_mean_exp(lw, axis=0))
+def _log_mean_exp_over_samples(log_w):
+    return log_mean_exp(log_w, axis=0)
+
+
+_iwae_reference = _log_mean_exp_over_samples
 
 
 def check_iwae_from_log_weights(fn) -> bool:

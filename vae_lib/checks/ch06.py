@@ -33,7 +33,23 @@ def _av_cases() -> list[tuple]:
     b[1][0] = np.ones(8, int)                                 # first batch: positives only
     c = make(6, 10, -0.5, 3)
     c[1][2] = -np.ones(10, int)                               # a batch without positives
-    return [(a[0], a[1], 0.2, 10_000), (b[0], b[1], 1e-6, 10_000), (c[0], c[1], 1e-6, 30)]
+    return [(a[0], a[1], 0.2, 10_000), (b[0], b[1], 1e-6, 10_000), (c[0], c[1], 1e-6, 30),
+            _stopping_rule_case(2, 4, 0.15), _stopping_rule_case(38, 3, 0.3)]
+
+
+def _stopping_rule_case(seed: int, first: int, tol: float) -> tuple:
+    """A moderate tolerance with one-class batches (positives only at batch `first`, negatives only two
+    batches later) while the means are still settling: stopping there (a missing class counted as
+    moved 0, or with its previous movement) gives another vector than the reference, which stops later.
+    The seeds and tolerances were picked so that each stopping-rule mistake gives its own vector."""
+    r, u = np.random.default_rng(seed), np.ones(4) / 2
+    zs, ls = [], []
+    for _ in range(12):
+        z = r.normal(size=(10, 4)) + 0.5 * u
+        zs.append(z.astype(np.float32))
+        ls.append(np.where(z @ u > 0.5, 1, -1))
+    ls[first], ls[first + 2] = np.ones(10, int), -np.ones(10, int)
+    return zs, ls, tol, 10_000
 
 
 def _mistake_raw(z_batches, label_batches, tol=0.04, max_examples=10_000):
@@ -58,6 +74,36 @@ def _mistake_mean_of_batch_means(z_batches, label_batches, tol=0.04, max_example
     return (d / np.linalg.norm(d)).astype(np.float32)
 
 
+def _running(z_batches, label_batches, tol=0.04, max_examples=10_000, *, missing="skip", combine=max,
+             power=1, seen_rule=lambda seen, limit: seen >= limit):
+    """The running-mean algorithm with one slip switched in. missing: what a class absent from a batch
+    counts as having moved ("skip": nothing, the reference; "zero": 0; "previous": its last movement);
+    combine: how the two movements meet tol; power: 2 compares squared movements; seen_rule: when to stop
+    on the example limit."""
+    dim = np.shape(z_batches[0])[1]
+    sums, counts, means, last = [np.zeros(dim), np.zeros(dim)], [0, 0], [None, None], [np.inf, np.inf]
+    seen = 0
+    for z, labels in zip(z_batches, label_batches):
+        z, has = np.asarray(z, np.float64), np.asarray(labels) > 0
+        moves = []
+        for i, group in enumerate((has, ~has)):
+            if not group.any():
+                if missing != "skip":
+                    moves.append(0.0 if missing == "zero" else last[i])
+                continue
+            sums[i] = sums[i] + z[group].sum(0)
+            counts[i] += int(group.sum())
+            new = sums[i] / counts[i]
+            last[i] = np.inf if means[i] is None else float(np.linalg.norm(new - means[i])) ** power
+            moves.append(last[i])
+            means[i] = new
+        seen += len(z)
+        if (len(moves) == 2 and combine(moves) < tol) or seen_rule(seen, max_examples):
+            break
+    d = means[0] - means[1]
+    return d / np.linalg.norm(d)
+
+
 AV_MISTAKES = [
     Mistake("the vector is not normalised", _mistake_raw,
             "divide the difference of the means by its length (np.linalg.norm), also when you stop on the limit."),
@@ -68,6 +114,30 @@ AV_MISTAKES = [
             "or when max_examples codes have been seen."),
     Mistake("the mean of per-batch means instead of a running mean over codes", _mistake_mean_of_batch_means,
             "keep running SUMS and COUNTS per class: batches hold different numbers of each class."),
+    Mistake("a class missing from a batch counted as 'moved 0'",
+            lambda *a: _running(*a, missing="zero"),
+            "a batch without one class says nothing about whether that mean has settled: test the stopping "
+            "rule only on batches that hold both classes (skip the absent class, do not count it as 0)."),
+    Mistake("a class missing from a batch counted with its previous movement",
+            lambda *a: _running(*a, missing="previous"),
+            "a batch without one class says nothing new about that mean: test the stopping rule only on "
+            "batches that hold both classes."),
+    Mistake("the SUM of the two movements compared with tol",
+            lambda *a: _running(*a, combine=sum),
+            "stop when EACH mean moved less than tol: max(moves) < tol (the book's code sums them, "
+            "against 2 * tol; this exercise uses each)."),
+    Mistake("stopped when EITHER mean settled (min instead of max)",
+            lambda *a: _running(*a, combine=min),
+            "both running means must have settled: max(move_with, move_without) < tol."),
+    Mistake("the squared movement compared with tol",
+            lambda *a: _running(*a, power=2),
+            "compare the distance itself, np.linalg.norm(new - old), with tol."),
+    Mistake("max_examples ignored",
+            lambda *a: _running(*a, seen_rule=lambda seen, limit: False),
+            "stop as soon as max_examples codes have been seen (seen >= max_examples)."),
+    Mistake("the example limit tested with > instead of >= (one batch too many)",
+            lambda *a: _running(*a, seen_rule=lambda seen, limit: seen > limit),
+            "stop once seen >= max_examples."),
 ]
 
 
@@ -83,7 +153,8 @@ def _morph_ref(z_a, z_b, steps):
 
 def _morph_cases() -> list[tuple]:
     rng = np.random.default_rng(8)
-    return [(rng.normal(size=3).astype(np.float32), rng.normal(size=3).astype(np.float32), 5),
+    return [(np.array([0.0, 2.0], np.float32), np.array([1.0, -2.0], np.float32), 3),
+            (rng.normal(size=3).astype(np.float32), rng.normal(size=3).astype(np.float32), 5),
             (np.zeros(2, np.float32), np.ones(2, np.float32), 2),
             (rng.normal(size=200).astype(np.float32), rng.normal(size=200).astype(np.float32), 10)]
 
@@ -95,6 +166,24 @@ MORPH_MISTAKES = [
     Mistake("the path runs from z_b to z_a",
             lambda a, b, n: np.stack([t * a + (1 - t) * b for t in np.linspace(0, 1, n)]),
             "at alpha = 0 you should be at z_a: (1 - alpha) * z_a + alpha * z_b."),
+    Mistake("(1 - alpha) is missing: z_a + alpha * z_b",
+            lambda a, b, n: np.stack([a + t * b for t in np.linspace(0, 1, n)]),
+            "the weights must add up to 1: (1 - alpha) * z_a + alpha * z_b, i.e. z_a + alpha * (z_b - z_a)."),
+    Mistake("the first point (alpha = 0) is missing",
+            lambda a, b, n: np.stack([(1 - t) * a + t * b for t in np.linspace(0, 1, n + 1)[1:]]),
+            "alpha goes from 0 to 1 INCLUSIVE: np.linspace(0, 1, steps)."),
+    Mistake("steps + 1 points (np.linspace(0, 1, steps + 1))",
+            lambda a, b, n: np.stack([(1 - t) * a + t * b for t in np.linspace(0, 1, n + 1)]),
+            "`steps` is the number of points, both ends included: np.linspace(0, 1, steps)."),
+    Mistake("steps - 1 points",
+            lambda a, b, n: np.stack([(1 - t) * a + t * b for t in np.linspace(0, 1, n - 1)]),
+            "`steps` is the number of points, both ends included: np.linspace(0, 1, steps)."),
+    Mistake("alpha runs 0, 1, 2, ... (np.arange(steps)) instead of from 0 to 1",
+            lambda a, b, n: np.stack([(1 - t) * a + t * b for t in np.arange(n)]),
+            "alpha must go from 0 to 1: np.linspace(0, 1, steps)."),
+    Mistake("the step goes the wrong way: z_a + alpha * (z_a - z_b)",
+            lambda a, b, n: np.stack([a + t * (a - b) for t in np.linspace(0, 1, n)]),
+            "the direction from z_a to z_b is z_b - z_a."),
 ]
 
 

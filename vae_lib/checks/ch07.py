@@ -10,11 +10,7 @@ __all__ = ["check_group_norm", "check_latent_scale_factor", "check_conv_kernel_t
 
 # ----------------------------------------------------------------------------- group_norm
 def _group_norm(x, num_groups, eps=1e-6):
-    x = np.asarray(x, np.float64)
-    b, h, w, c = x.shape
-    g = x.reshape(b, h, w, num_groups, c // num_groups)
-    mean, var = g.mean(axis=(1, 2, 4), keepdims=True), g.var(axis=(1, 2, 4), keepdims=True)
-    return ((g - mean) / np.sqrt(var + eps)).reshape(b, h, w, c)
+    return _grouped(x, np.shape(x)[-1] // num_groups, eps=eps)
 
 
 def _norm_over(x, axes, eps=1e-6):
@@ -46,9 +42,27 @@ def _std_not_var(x, num_groups, eps=1e-6):
     return ((g - mean) / (var + eps)).reshape(b, h, w, c)
 
 
+def _grouped(x, size, axes=(1, 2, 4), center=True, scale=True, ddof=0, eps=1e-6):
+    """Normalise groups of `size` neighbouring channels over `axes` of (B, H, W, C // size, size),
+    with one part of the formula switchable (centre, scale, ddof)."""
+    x = np.asarray(x, np.float64)
+    b, h, w, c = x.shape
+    g = x.reshape(b, h, w, c // size, size)
+    mean, var = g.mean(axis=axes, keepdims=True), g.var(axis=axes, keepdims=True, ddof=ddof)
+    out = (g - mean) if center else g
+    return (out / np.sqrt(var + eps) if scale else out).reshape(b, h, w, c)
+
+
+def _channels_first_groups(x, num_groups, eps=1e-6):
+    """x.reshape(B, G, H, W, C // G) straight from NHWC (a PyTorch NCHW habit): the values are scrambled."""
+    b, h, w, c = np.shape(x)
+    return _norm_over(np.asarray(x, np.float64).reshape(b, num_groups, -1), (2,), eps).reshape(b, h, w, c)
+
+
 def _group_norm_cases():
     rng = np.random.default_rng(7)
     return [
+        (np.array([[[[1.0, 2.0, 0.0, -4.0], [3.0, 6.0, 2.0, 0.0]]]], np.float32), 2),   # a tiny readable case
         (rng.normal(2.0, 3.0, (2, 4, 4, 8)).astype(np.float32), 4),
         (rng.uniform(-1, 5, (3, 2, 5, 6)).astype(np.float32), 2),
         (rng.normal(0, 1, (1, 3, 3, 4)).astype(np.float32) * np.array([1, 10, 100, 1000], np.float32), 2),
@@ -56,21 +70,43 @@ def _group_norm_cases():
     ]
 
 
+GROUP_NORM_MISTAKES = [
+    Mistake("normalised over all channels at once (LayerNorm)", lambda x, g, eps=1e-6: _norm_over(x, (1, 2, 3)),
+            "GroupNorm splits the C channels into num_groups groups; reshape to (B, H, W, G, C // G) first."),
+    Mistake("normalised each channel on its own (InstanceNorm)", lambda x, g, eps=1e-6: _norm_over(x, (1, 2)),
+            "A group holds C // num_groups channels: average over H, W *and* the channels of the group."),
+    Mistake("groups made of every G-th channel", _interleaved_groups,
+            "Reshape to (B, H, W, num_groups, C // num_groups): neighbouring channels form a group."),
+    Mistake("statistics over the batch too (BatchNorm-like)", _batch_groups,
+            "GroupNorm never mixes images: do not average over axis 0, keep one mean and variance per image."),
+    Mistake("divided by the variance instead of the standard deviation", _std_not_var,
+            "Divide by sqrt(var + eps), the standard deviation."),
+    Mistake("num_groups used as the number of channels per group",
+            lambda x, g, eps=1e-6: _grouped(x, g),
+            "num_groups is how MANY groups: each holds C // num_groups channels, "
+            "reshape to (B, H, W, num_groups, C // num_groups)."),
+    Mistake("reshaped to (B, G, H, W, C // G) straight from (B, H, W, C)", _channels_first_groups,
+            "In NHWC the channels are the LAST axis: reshape to (B, H, W, G, C // G); a reshape cannot "
+            "move an axis (that needs a transpose)."),
+    Mistake("statistics over the channels of the group only, not over H and W",
+            lambda x, g, eps=1e-6: _grouped(x, x.shape[-1] // g, axes=(4,)),
+            "Each (image, group) gets ONE mean and variance, over H, W and its channels: axis=(1, 2, 4)."),
+    Mistake("the unbiased variance (ddof=1)",
+            lambda x, g, eps=1e-6: _grouped(x, x.shape[-1] // g, ddof=1),
+            "Normalisation layers use the plain variance, the mean of squared deviations (ddof=0, the "
+            "default of jnp.var)."),
+    Mistake("the mean is not subtracted",
+            lambda x, g, eps=1e-6: _grouped(x, x.shape[-1] // g, center=False),
+            "(x - mean) / sqrt(var + eps): centre first."),
+    Mistake("not divided by the standard deviation",
+            lambda x, g, eps=1e-6: _grouped(x, x.shape[-1] // g, scale=False),
+            "(x - mean) / sqrt(var + eps): divide by the group's standard deviation too."),
+]
+
+
 def check_group_norm(fn) -> bool:
     """group_norm(x: (B, H, W, C), num_groups) -> (B, H, W, C), normalised per image and group."""
-    mistakes = [
-        Mistake("normalised over all channels at once (LayerNorm)", lambda x, g, eps=1e-6: _norm_over(x, (1, 2, 3)),
-                "GroupNorm splits the C channels into num_groups groups; reshape to (B, H, W, G, C // G) first."),
-        Mistake("normalised each channel on its own (InstanceNorm)", lambda x, g, eps=1e-6: _norm_over(x, (1, 2)),
-                "A group holds C // num_groups channels: average over H, W *and* the channels of the group."),
-        Mistake("groups made of every G-th channel", _interleaved_groups,
-                "Reshape to (B, H, W, num_groups, C // num_groups): neighbouring channels form a group."),
-        Mistake("statistics over the batch too (BatchNorm-like)", _batch_groups,
-                "GroupNorm never mixes images: do not average over axis 0, keep one mean and variance per image."),
-        Mistake("divided by the variance instead of the standard deviation", _std_not_var,
-                "Divide by sqrt(var + eps), the standard deviation."),
-    ]
-    return grade("group_norm", fn, _group_norm, _group_norm_cases(), mistakes, rtol=1e-3, atol=1e-3)
+    return grade("group_norm", fn, _group_norm, _group_norm_cases(), GROUP_NORM_MISTAKES, rtol=1e-3, atol=1e-3)
 
 
 # ----------------------------------------------------------------------------- latent_scale_factor
@@ -87,20 +123,28 @@ def _scale_cases():
     ]
 
 
+SCALE_MISTAKES = [
+    Mistake("returned the standard deviation itself", lambda z: np.std(np.asarray(z, np.float64)),
+            "SD *multiplies* latents by the factor to get unit variance: it is 1 / std."),
+    Mistake("1 / variance instead of 1 / std", lambda z: 1.0 / np.var(np.asarray(z, np.float64)),
+            "The factor rescales values, so it is 1 / std (std = sqrt(variance))."),
+    Mistake("one factor per channel", lambda z: 1.0 / np.std(np.asarray(z, np.float64).reshape(-1, z.shape[-1]), axis=0),
+            "SD uses one number for all latent values: the std over every element of the batch."),
+    Mistake("1 / root-mean-square (forgot to subtract the mean)",
+            lambda z: 1.0 / np.sqrt(np.mean(np.asarray(z, np.float64) ** 2)),
+            "np.std / jnp.std subtract the mean first; use them."),
+    Mistake("1 / mean instead of 1 / std", lambda z: 1.0 / np.mean(np.asarray(z, np.float64)),
+            "The factor makes the SPREAD 1: 1 / std of all values."),
+    Mistake("returned the variance", lambda z: np.var(np.asarray(z, np.float64)),
+            "The factor is 1 / std: one over the standard deviation of all values."),
+    Mistake("1 / the largest absolute value", lambda z: 1.0 / np.max(np.abs(np.asarray(z, np.float64))),
+            "SD's factor sets the standard deviation to 1, not the range: 1 / std."),
+]
+
+
 def check_latent_scale_factor(fn) -> bool:
     """latent_scale_factor(latents: any shape) -> scalar 1 / std of all values."""
-    mistakes = [
-        Mistake("returned the standard deviation itself", lambda z: np.std(np.asarray(z, np.float64)),
-                "SD *multiplies* latents by the factor to get unit variance: it is 1 / std."),
-        Mistake("1 / variance instead of 1 / std", lambda z: 1.0 / np.var(np.asarray(z, np.float64)),
-                "The factor rescales values, so it is 1 / std (std = sqrt(variance))."),
-        Mistake("one factor per channel", lambda z: 1.0 / np.std(np.asarray(z, np.float64).reshape(-1, z.shape[-1]), axis=0),
-                "SD uses one number for all latent values: the std over every element of the batch."),
-        Mistake("1 / root-mean-square (forgot to subtract the mean)",
-                lambda z: 1.0 / np.sqrt(np.mean(np.asarray(z, np.float64) ** 2)),
-                "np.std / jnp.std subtract the mean first; use them."),
-    ]
-    return grade("latent_scale_factor", fn, _scale, _scale_cases(), mistakes, rtol=1e-3, atol=1e-6)
+    return grade("latent_scale_factor", fn, _scale, _scale_cases(), SCALE_MISTAKES, rtol=1e-3, atol=1e-6)
 
 
 # ----------------------------------------------------------------------------- conv_kernel_torch_to_flax
@@ -115,15 +159,28 @@ def _kernel_cases():
             (rng.normal(size=(6, 6, 3, 3)).astype(np.float32),)]
 
 
+KERNEL_MISTAKES = [
+    Mistake("reversed all axes (w.T)", lambda w: np.transpose(np.asarray(w)),
+            "w.T gives (kW, kH, in, out): height and width are swapped, which a square kernel hides. "
+            "Use transpose(2, 3, 1, 0)."),
+    Mistake("swapped in and out", lambda w: np.transpose(np.asarray(w), (2, 3, 0, 1)),
+            "Flax's kernel ends with (in, out); PyTorch's starts with (out, in)."),
+    Mistake("reshape instead of transpose", lambda w: np.reshape(np.asarray(w), (w.shape[2], w.shape[3], w.shape[1], w.shape[0])),
+            "reshape keeps the memory order and scrambles the values; transpose moves the axes."),
+    Mistake("only out and in swapped: (in, out, kH, kW)", lambda w: np.transpose(np.asarray(w), (1, 0, 2, 3)),
+            "Flax puts the spatial axes first: (kH, kW, in, out) = transpose(2, 3, 1, 0)."),
+    Mistake("the image layout change NCHW -> NHWC, (0, 2, 3, 1), used on the kernel",
+            lambda w: np.transpose(np.asarray(w), (0, 2, 3, 1)),
+            "A kernel is not an image: (out, in, kH, kW) -> (kH, kW, in, out) is transpose(2, 3, 1, 0)."),
+    Mistake("only the out axis moved to the end: (in, kH, kW, out)",
+            lambda w: np.moveaxis(np.asarray(w), 0, -1),
+            "Both spatial axes go first: transpose(2, 3, 1, 0) gives (kH, kW, in, out)."),
+    Mistake("the kernel flipped in space (that is for transposed convolutions)",
+            lambda w: _to_flax(w)[::-1, ::-1],
+            "A plain nn.Conv2d kernel is not flipped: only transpose(2, 3, 1, 0)."),
+]
+
+
 def check_conv_kernel_torch_to_flax(fn) -> bool:
     """conv_kernel_torch_to_flax(w: (out, in, kH, kW)) -> (kH, kW, in, out)."""
-    mistakes = [
-        Mistake("reversed all axes (w.T)", lambda w: np.transpose(np.asarray(w)),
-                "w.T gives (kW, kH, in, out): height and width are swapped, which a square kernel hides. "
-                "Use transpose(2, 3, 1, 0)."),
-        Mistake("swapped in and out", lambda w: np.transpose(np.asarray(w), (2, 3, 0, 1)),
-                "Flax's kernel ends with (in, out); PyTorch's starts with (out, in)."),
-        Mistake("reshape instead of transpose", lambda w: np.reshape(np.asarray(w), (w.shape[2], w.shape[3], w.shape[1], w.shape[0])),
-                "reshape keeps the memory order and scrambles the values; transpose moves the axes."),
-    ]
-    return grade("conv_kernel_torch_to_flax", fn, _to_flax, _kernel_cases(), mistakes, rtol=0, atol=0)
+    return grade("conv_kernel_torch_to_flax", fn, _to_flax, _kernel_cases(), KERNEL_MISTAKES, rtol=0, atol=0)

@@ -1,14 +1,28 @@
 """The grading engine behind the exercises: compare a learner's function with the reference.
 
 `grade` never raises: whatever the learner's code does (not written yet, an exception, a wrong
-shape, NaN), it prints one clear verdict and returns True or False. When the output matches a
-*known mistake* (e.g. sigma = exp(log_var)), the hint names that mistake.
+shape or type, NaN, a number too large for a float), it prints one clear verdict and returns True
+or False. A wrong answer is explained in the most specific way that fits:
+
+1. a *known mistake* of that exercise (e.g. sigma = exp(log_var)): its output on every test case
+   equals the learner's, so the hint names it;
+2. a slip any exercise can have: the right numbers in the wrong shape, transposed, averaged or
+   summed where one value per row was asked, the sign flipped, off by a constant factor;
+3. otherwise the smallest failing input, the expected output and the learner's, and the first
+   element where they differ.
+
+The learner's code runs as written (eagerly, never under `jax.jit`), once per distinct input:
+a `print` shows real numbers, and only on the first test case; nothing they keep leaks tracers.
 """
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import inspect
 import io
+import sys
 import traceback
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -24,102 +38,415 @@ class Mistake:
     hint: str
 
 
-def _as_arrays(out) -> list[np.ndarray]:
-    if isinstance(out, (tuple, list)):
-        return [np.asarray(o, dtype=np.float64) for o in out]
-    return [np.asarray(out, dtype=np.float64)]
+@dataclass
+class Verdict:
+    """The outcome of grading. kind: "correct", "not yet", "error" (the code raised), "mistake" (a
+    known mistake of the exercise), "slip" (a generic slip, e.g. the sign), "type" (the output is not
+    an array of numbers, or has the wrong shape), "edge" (right except on an edge case), "generic"
+    (input / expected / got)."""
+    ok: bool
+    kind: str
+    message: str
 
 
-def _close(a, b, rtol: float, atol: float, equal_nan: bool = False) -> bool:
-    a, b = _as_arrays(a), _as_arrays(b)
-    return len(a) == len(b) and all(x.shape == y.shape and np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)
-                                    for x, y in zip(a, b))
+# ----------------------------------------------------------------------------- running the learner's code
+def _is_key(a) -> bool:
+    return isinstance(a, jax.Array) and jax.dtypes.issubdtype(a.dtype, jax.dtypes.prng_key)
 
 
-def _shapes(out) -> str:
-    return ", ".join(str(a.shape) for a in _as_arrays(out))
+def _fingerprint(a) -> Any:
+    """A hashable summary of an argument's value (not its identity): equal inputs, equal prints."""
+    if isinstance(a, (list, tuple)):
+        return (type(a).__name__,) + tuple(_fingerprint(x) for x in a)
+    if _is_key(a):
+        a = jax.random.key_data(a)
+    if isinstance(a, (np.ndarray, np.generic, jax.Array)):
+        arr = np.asarray(a)
+        return (arr.dtype.str, arr.shape, hashlib.sha1(arr.tobytes()).hexdigest())
+    if a is None or isinstance(a, (bool, int, float, str)):
+        return (type(a).__name__, a)
+    return ("id", id(a))
 
 
-def compiled_or_eager(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """fn, run as one compiled XLA program when it can be, else exactly as written.
+def _copy(a):
+    """A copy of NumPy arrays (also inside lists), so code that edits its inputs in place
+    (x -= m) cannot spoil the reference's inputs or the next test case."""
+    if isinstance(a, np.ndarray):
+        return a.copy()
+    if isinstance(a, list):
+        return [_copy(x) for x in a]
+    return a
 
-    Run eagerly, a learner's 10-line JAX function compiles each operation separately the first
-    time (about 30 ms each on a 2-core CPU); under `jax.jit` it is one program. Arguments that are
-    not arrays (an int, a string, a function) are treated as constants. Anything that does not
-    work under jit - NumPy conversions, Python `if` on values, an error, a `print` the learner
-    wants to see with real numbers - makes it run eagerly instead, so the learner sees exactly
-    what their code does.
+
+class Learner:
+    """The learner's function, run eagerly as written, each distinct input once.
+
+    Outputs (or exceptions) are remembered, so grading a case again, or comparing it with each
+    known mistake, does not run the learner's code again. What the code prints is shown for the
+    first input only; `hidden_prints` counts the inputs whose prints were kept back.
     """
-    compiled: dict[tuple[int, ...], Callable[..., Any]] = {}
 
-    def call(*args):
-        static = tuple(i for i, a in enumerate(args) if not isinstance(a, (np.ndarray, jax.Array)))
+    def __init__(self, fn: Callable[..., Any]):
+        self.fn = fn
+        self._memo: dict[Any, tuple[Any, BaseException | None]] = {}
+        self._printed = False
+        self.hidden_prints = 0
+
+    def run(self, *args) -> tuple[Any, BaseException | None]:
+        """(output, None) or (None, the exception the learner's code raised)."""
         try:
-            if static not in compiled:
-                compiled[static] = jax.jit(fn, static_argnums=static)
-            jitted = compiled[static]
-            printed = io.StringIO()
-            with contextlib.redirect_stdout(printed):
-                out = jitted(*args)
-            if not printed.getvalue():
-                return out
+            key = _fingerprint(args)
+            hash(key)
         except Exception:
-            pass
-        return fn(*args)
-    return call
+            return self.run_fresh(*args)
+        if key not in self._memo:
+            self._memo[key] = self.run_fresh(*args)
+        return self._memo[key]
+
+    def run_fresh(self, *args) -> tuple[Any, BaseException | None]:
+        """Run without the memory (e.g. to see whether the same key gives the same sample)."""
+        printed = io.StringIO()
+        out, err = None, None
+        try:
+            with contextlib.redirect_stdout(printed):
+                out = self.fn(*[_copy(a) for a in args])
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # noqa: BLE001 - SystemExit too: learner code never escapes
+            err = e
+        text = printed.getvalue()
+        if text:
+            if self._printed:
+                self.hidden_prints += 1
+            else:
+                self._printed = True
+                sys.stdout.write(text)
+        return out, err
+
+    def __call__(self, *args):
+        out, err = self.run(*args)
+        if err is not None:
+            raise err
+        return out
+
+
+def as_learner(fn: Callable[..., Any] | None) -> Learner | None:
+    if fn is None or isinstance(fn, Learner):
+        return fn
+    return Learner(fn)
+
+
+# ----------------------------------------------------------------------------- outputs as arrays
+def _to_arrays(out, n_expected: int) -> tuple[list[np.ndarray] | None, str | None]:
+    """The learner's output as a list of float arrays (one per expected output), or None and why not.
+    A list (e.g. from .tolist()) is one array when one output is expected."""
+    def one(o):
+        if _is_key(o):
+            raise TypeError("a PRNG key")
+        return np.asarray(o, dtype=np.float64)
+    try:
+        if isinstance(out, tuple) and n_expected != 1:
+            parts = list(out)
+        elif isinstance(out, tuple) and len(out) > 1:
+            return None, f"a tuple of {len(out)} values"
+        else:
+            parts = [out[0] if isinstance(out, tuple) else out]
+        if len(parts) != n_expected:
+            return None, f"{len(parts)} values"
+        return [one(o) for o in parts], None
+    except Exception as e:  # a string, a ragged list, 10**400, an object whose __array__ fails...
+        what = type(out).__name__
+        reason = str(e).split("\n")[0][:80]
+        return None, f"a {what}, which is not an array of numbers ({reason})"
+
+
+def _close(got: Sequence[np.ndarray], want: Sequence[np.ndarray], rtol: float, atol: float,
+           equal_nan: bool = False) -> bool:
+    return len(got) == len(want) and all(
+        g.shape == w.shape and bool(np.allclose(g, w, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        for g, w in zip(got, want))
+
+
+def _shape_text(shape: tuple) -> str:
+    return "a scalar (shape ())" if shape == () else f"shape {shape}"
+
+
+# ----------------------------------------------------------------------------- showing inputs and outputs
+def _show(a, width: int = 24) -> str:
+    """A short readable rendering of one argument or output."""
+    if _is_key(a):
+        return f"jax.random.key({int(np.asarray(jax.random.key_data(a)).ravel()[-1])})"
+    if isinstance(a, (list, tuple)) and a and all(isinstance(x, (np.ndarray, jax.Array)) for x in a):
+        shapes = {np.shape(x) for x in a}
+        return (f"a list of {len(a)} arrays of shape {shapes.pop()}" if len(shapes) == 1
+                else f"a list of {len(a)} arrays")
+    if callable(a) and not isinstance(a, (np.ndarray, jax.Array)):
+        return getattr(a, "__name__", "a function")
+    try:
+        arr = np.asarray(a)
+        if arr.dtype.kind not in "biuf":
+            return repr(a)[:60]
+    except Exception:
+        return repr(a)[:60]
+    if arr.ndim == 0:
+        if arr.dtype.kind != "f":
+            return str(arr.item())
+        text = f"{arr.item():.6g}"
+        return text if any(c in text for c in ".enN") else text + ".0"
+    if arr.size > width or arr.ndim > 2:   # shape, then the values in order (all of them if few)
+        flat = np.array2string(arr.ravel()[:width if arr.size <= width else 6], precision=4,
+                               suppress_small=True, separator=", ", max_line_width=10_000)
+        more = "" if arr.size <= width else flat[:-1] + ", ...]"
+        return f"array of shape {arr.shape}, values {more or flat}"
+    return np.array2string(arr, precision=4, suppress_small=True, separator=", ", max_line_width=88)
+
+
+def _indented(prefix: str, text: str) -> str:
+    """prefix + text, the text's later lines aligned under its first."""
+    return prefix + text.replace("\n", "\n" + " " * len(prefix))
+
+
+def _arg_names(fn: Callable, n: int) -> list[str]:
+    try:
+        names = [p.name for p in inspect.signature(fn).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except Exception:
+        names = []
+    return (names + [f"argument {i + 1}" for i in range(len(names), n)])[:n]
+
+
+def _show_input(reference_fn: Callable, args: tuple) -> str:
+    return "\n".join(_indented(f"    {k} = ", _show(a)) for k, a in zip(_arg_names(reference_fn, len(args)), args))
+
+
+def _size(args) -> int:
+    total = 0
+    for a in args:
+        try:
+            total += sum(np.size(x) for x in a) if isinstance(a, list) else int(np.size(a))
+        except Exception:
+            total += 1
+    return total
+
+
+def _first_difference(g: np.ndarray, w: np.ndarray, rtol: float, atol: float) -> str:
+    bad = ~np.isclose(g, w, rtol=rtol, atol=atol)
+    if g.size < 2:
+        return ""
+    idx = tuple(int(i) for i in np.argwhere(bad)[0])
+    where = ", ".join(str(i) for i in idx)
+    return f"\n  first difference at [{where}]: expected {w[idx]:.6g}, got {g[idx]:.6g}"
+
+
+# ----------------------------------------------------------------------------- slips any exercise can have
+def _shape_slip(g: np.ndarray, w: np.ndarray, rtol: float, atol: float) -> str | None:
+    """Name a shape slip, when the learner's numbers are the expected ones rearranged or reduced."""
+    close = lambda a, b: a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)  # noqa: E731
+    if g.size == w.size and g.size > 1 and w.ndim >= 2 and close(g, w.T):
+        return "the right numbers, transposed: swap the axes back (or multiply in the other order)."
+    if g.size == w.size and close(g.reshape(w.shape), w):
+        return ("the right numbers in the wrong shape: check keepdims / an extra axis, or reshape "
+                f"to {w.shape}.")
+    if w.ndim == 1 and g.ndim == 0:
+        for how, red in (("mean", np.mean), ("sum", np.sum)):
+            if close(g, red(w)):
+                return (f"your number is the {how} of the {w.size} expected values: return one value per "
+                        "row (reduce over the last axis only, not over the batch).")
+    if w.ndim == 0 and g.ndim >= 1:
+        for how, red in (("mean", np.mean), ("sum", np.sum)):
+            if close(np.asarray(red(g)), w):
+                return f"one value per example: the expected scalar is their {how} - reduce over the batch too."
+    if w.ndim >= 1 and g.ndim > w.ndim and g.shape[-w.ndim:] == w.shape:
+        return f"an extra leading axis: reduce it (the answer has shape {w.shape})."
+    if g.ndim >= 2 and sorted(g.shape) == sorted(w.shape):
+        return "the axes are in another order: check the order in your transpose / reshape / einsum."
+    return None
+
+
+def _axis_slip(g: np.ndarray, w: np.ndarray, names: list[str], args: tuple) -> str | None:
+    """Name the input axes whose sizes the learner's output and the answer have, when they differ in one
+    axis (e.g. one value per code instead of per query: a reduction over the wrong axis)."""
+    if g.ndim != w.ndim or sum(a != b for a, b in zip(g.shape, w.shape)) != 1:
+        return None
+    i = next(k for k, (a, b) in enumerate(zip(g.shape, w.shape)) if a != b)
+
+    def source(size):
+        for name, a in zip(names, args):
+            shape = np.shape(a) if isinstance(a, (np.ndarray, jax.Array)) and not _is_key(a) else ()
+            for j, n in enumerate(shape):
+                if n == size:
+                    return f"{name}.shape[{j}]"
+        return None
+    got_from, want_from = source(g.shape[i]), source(w.shape[i])
+    if got_from and want_from and got_from != want_from:
+        return (f"its axis {i} has {got_from} = {g.shape[i]} values where the answer has {want_from} = "
+                f"{w.shape[i]}: a reduction (sum / mean / min) over the wrong axis?")
+    return None
+
+
+def _ratios(pairs) -> list[float] | None:
+    """got / expected per case when that ratio is one constant within each case, else None."""
+    ratios = []
+    for g, w in pairs:
+        big = np.abs(w) > 1e-6
+        if not big.any() or not np.allclose(g[~big], 0, atol=1e-6):
+            return None
+        r = g[big] / w[big]
+        if not np.allclose(r, r.ravel()[0], rtol=1e-3):
+            return None
+        ratios.append(float(r.ravel()[0]))
+    return ratios
+
+
+def _value_slip(got: list[list[np.ndarray]], want: list[list[np.ndarray]], rtol: float, atol: float) -> str | None:
+    """Name a slip that holds on every case: the sign, a constant factor, a constant offset."""
+    pairs = [(g, w) for gs, ws in zip(got, want) for g, w in zip(gs, ws)]
+    if not all(g.shape == w.shape and np.all(np.isfinite(g)) for g, w in pairs):
+        return None
+    if all(np.allclose(g, -w, rtol=rtol, atol=atol) for g, w in pairs):
+        return "the sign is flipped on every case: check the minus signs."
+    ratios = _ratios(pairs)
+    if ratios and len(set(np.round(ratios, 4))) == 1:
+        return f"your output is {ratios[0]:.4g} times the expected one on every case: a factor is missing or extra."
+    if ratios and all(np.sum(np.abs(w) > 1e-6) > 1 for _, w in pairs):
+        return ("on each case your output is a constant multiple of the expected one (x"
+                + ", x".join(f"{r:.3g}" for r in ratios[:4]) + "): a normalising factor that depends on "
+                "the size is missing or extra (a mean instead of a sum, or the other way round?).")
+    offsets = np.concatenate([(g - w).ravel() for g, w in pairs])
+    if len(offsets) > 1 and np.allclose(offsets, offsets[0], atol=max(atol, 1e-6)):
+        return (f"your output is off by the same constant ({offsets[0]:+.4g}) on every case: a constant "
+                "term is missing or extra.")
+    return None
+
+
+# ----------------------------------------------------------------------------- the grader
+def _where_raised(e: BaseException) -> str:
+    frames = traceback.extract_tb(e.__traceback__)
+    own = [f for f in frames if not any(s in f.filename for s in ("site-packages", "/vae_lib/checks/", "<frozen"))]
+    f = (own or frames or [None])[-1]
+    if f is None:
+        return ""
+    return f"\n  (line {f.lineno}: {f.line.strip()})" if f.line else f"\n  (line {f.lineno})"
+
+
+def evaluate(name: str, learner_fn: Callable[..., Any] | None, reference_fn: Callable[..., Any],
+             cases: Sequence[tuple], mistakes: Sequence[Mistake] = (), *, rtol: float = 1e-4,
+             atol: float = 1e-5, edge_cases: Sequence[tuple] = (), edge_hint: str = "") -> Verdict:
+    """Grade without printing: the Verdict `grade` prints. Never raises."""
+    try:
+        return _evaluate(name, as_learner(learner_fn), reference_fn, cases, mistakes, rtol, atol,
+                         edge_cases, edge_hint)
+    except Exception as e:  # a bug of the checker itself must not stop the notebook
+        return Verdict(False, "error", f"[wrong] {name}: could not be checked ({e.__class__.__name__}: {e}).")
+
+
+def _expected(reference_fn, args) -> list[np.ndarray]:
+    """The reference's (or a known mistake's) output as float arrays; a mistake's NaN or inf is expected."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        out = reference_fn(*args)
+    return [np.asarray(o, np.float64) for o in (out if isinstance(out, tuple) else (out,))]
+
+
+def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cases, edge_hint) -> Verdict:
+    if learner is None:
+        return Verdict(False, "not yet", f"[not yet] {name}: nothing to check yet.")
+    want = [_expected(reference_fn, args) for args in cases]
+    got: list[list[np.ndarray]] = []
+    for args, w in zip(cases, want):
+        out, err = learner.run(*args)
+        if isinstance(err, NotImplementedError):
+            return Verdict(False, "not yet", f"[not yet] {name}: not written yet - replace the "
+                           "`raise NotImplementedError` line with your code.")
+        if err is not None:
+            return Verdict(False, "error", f"[wrong] {name} raised {err.__class__.__name__}: "
+                           f"{str(err).strip()[:300]}{_where_raised(err)}\n  for the input\n"
+                           f"{_show_input(reference_fn, args)}")
+        if out is None:
+            return Verdict(False, "not yet", f"[not yet] {name} returned None - did you forget `return`?")
+        arrays, why = _to_arrays(out, len(w))
+        if arrays is None:
+            first = out[0] if isinstance(out, tuple) and out else None
+            extra = ""
+            if first is not None and len(w) == 1:
+                a, _ = _to_arrays(first, 1)
+                if a is not None and _close(a, w, rtol, atol):
+                    extra = " Its first value is the right answer: return only that one."
+            expected = ", ".join(_shape_text(x.shape) for x in w)
+            return Verdict(False, "type", f"[wrong] {name} returned {why}; expected one array of numbers, "
+                           f"{expected}.{extra}")
+        got.append(arrays)
+    bad = [i for i, (g, w) in enumerate(zip(got, want)) if not _close(g, w, rtol, atol)]
+    if not bad:
+        return _edge_verdict(name, learner, reference_fn, cases, rtol, atol, edge_cases, edge_hint)
+    for m in mistakes:
+        try:
+            if all(_close(g, _expected(m.fn, args), rtol, atol, equal_nan=True) for g, args in zip(got, cases)):
+                return Verdict(False, "mistake", f"[wrong] {name}: this looks like a known mistake - {m.name}.\n"
+                               f"  Hint: {m.hint}")
+        except Exception:
+            continue
+    i = min(bad, key=lambda j: _size(cases[j]))   # show the smallest input that fails
+    shown = _show_input(reference_fn, cases[i])
+    for g, w in zip(got[i], want[i]):
+        if g.shape != w.shape:
+            slip = _shape_slip(g, w, rtol, atol) or _axis_slip(
+                g, w, _arg_names(reference_fn, len(cases[i])), cases[i])
+            if slip:
+                return Verdict(False, "slip", f"[wrong] {name}: output {_shape_text(g.shape)}, expected "
+                               f"{_shape_text(w.shape)} - {slip}")
+            return Verdict(False, "type", f"[wrong] {name}: output {_shape_text(g.shape)}, expected "
+                           f"{_shape_text(w.shape)}, for the input\n{shown}\n" + _indented("  expected ", _show(w))
+                           + "\n" + _indented("  got      ", _show(g)))
+    slip = _value_slip(got, want, rtol, atol)
+    if slip:
+        return Verdict(False, "slip", f"[wrong] {name}: {slip}")
+    j = next(k for k, (g, w) in enumerate(zip(got[i], want[i])) if not _close([g], [w], rtol, atol))
+    g, w = got[i][j], want[i][j]
+    nan = "" if np.all(np.isfinite(g)) or not np.all(np.isfinite(w)) else " (NaN or inf where the answer is finite)"
+    which = f" (output {j + 1})" if len(want[i]) > 1 else ""
+    return Verdict(False, "generic", f"[wrong] {name}: not the expected values{nan}, for the input\n{shown}\n"
+                   + _indented(f"  expected{which} ", _show(w)) + "\n" + _indented(f"  got{which}      ", _show(g))
+                   + _first_difference(g, w, rtol, atol))
+
+
+def _edge_verdict(name, learner, reference_fn, cases, rtol, atol, edge_cases, edge_hint) -> Verdict:
+    n = len(cases) + len(edge_cases)
+    for args in edge_cases:
+        w = _expected(reference_fn, args)
+        out, err = learner.run(*args)
+        arrays = None if err is not None or out is None else _to_arrays(out, len(w))[0]
+        if arrays is None or not _close(arrays, w, rtol, atol):
+            what = ("an error" if err is not None else "NaN or inf" if arrays is not None and not all(
+                np.all(np.isfinite(a)) for a in arrays) else "a different value")
+            return Verdict(False, "edge", f"[wrong] {name}: right on ordinary inputs, but gives {what} on an "
+                           f"edge case.\n  Hint: {edge_hint}")
+    extra = ", edge cases included" if edge_cases else ""
+    return Verdict(True, "correct", f"[correct] {name}: matches the reference on all {n} test cases{extra}.")
+
+
+def say(verdict: Verdict, learner: Learner | None = None, quiet: bool = False) -> bool:
+    """Print a verdict (and a note when the learner's prints were shown for one input only)."""
+    if not quiet:
+        note = ""
+        if learner is not None and learner.hidden_prints:
+            note = (f"\n  (your function's print output is shown for the first test case only; "
+                    f"{learner.hidden_prints} more were hidden)")
+            learner.hidden_prints = 0
+        print(verdict.message + note)
+    return verdict.ok
 
 
 def grade(name: str, learner_fn: Callable[..., Any] | None, reference_fn: Callable[..., Any],
           cases: Sequence[tuple], mistakes: Sequence[Mistake] = (), *, rtol: float = 1e-4,
-          atol: float = 1e-5, quiet: bool = False) -> bool:
+          atol: float = 1e-5, quiet: bool = False, edge_cases: Sequence[tuple] = (),
+          edge_hint: str = "") -> bool:
     """Run learner_fn and reference_fn on each case (a tuple of positional arguments).
 
-    Prints "correct", "not yet" (NotImplementedError / None), or what is wrong, with a hint for
-    a recognised mistake. Returns True only if every case matches the reference.
+    Prints "correct", "not yet" (NotImplementedError / None), or what is wrong (see the module
+    docstring). If every case matches, `edge_cases` are tried too, and `edge_hint` printed when only
+    they fail (e.g. overflow on extreme inputs). Returns True only if every case matches. Never raises.
     """
-    say = (lambda *a: None) if quiet else print
-    if learner_fn is None:
-        say(f"[not yet] {name}: nothing to check yet.")
-        return False
-    learner_fn = compiled_or_eager(learner_fn)
-    for i, args in enumerate(cases):
-        expected = reference_fn(*args)
-        try:
-            got = learner_fn(*args)
-        except NotImplementedError:
-            say(f"[not yet] {name}: not written yet - replace the `raise NotImplementedError` line with your code.")
-            return False
-        except Exception as e:  # the learner's code may fail in any way: report it, never crash
-            where = traceback.extract_tb(e.__traceback__)[-1]
-            say(f"[wrong] {name} raised {e.__class__.__name__}: {e}\n        (line {where.lineno}: {where.line})")
-            return False
-        if got is None:
-            say(f"[not yet] {name} returned None - did you forget `return`?")
-            return False
-        try:
-            ok = _close(got, expected, rtol, atol)
-        except (TypeError, ValueError) as e:
-            say(f"[wrong] {name}: its output cannot be compared with the reference ({e}).")
-            return False
-        if ok:
-            continue
-        for m in mistakes:
-            try:
-                # NaN matches NaN here, so a mistake such as sqrt(log_var) can be recognised
-                if all(_close(learner_fn(*a), m.fn(*a), rtol, atol, equal_nan=True) for a in cases):
-                    say(f"[wrong] {name}: this looks like a known mistake - {m.name}.\n  Hint: {m.hint}")
-                    return False
-            except Exception:
-                continue
-        g, x = _as_arrays(got), _as_arrays(expected)
-        if [a.shape for a in g] != [a.shape for a in x]:
-            say(f"[wrong] {name}: output shape {_shapes(got)}, expected {_shapes(expected)} (case {i + 1}).")
-        elif any(not np.all(np.isfinite(a)) for a in g):
-            say(f"[wrong] {name}: the output has NaN or inf (case {i + 1}) where the reference is finite.")
-        else:
-            err = max(float(np.max(np.abs(a - b))) for a, b in zip(g, x))
-            say(f"[wrong] {name}: differs from the reference on case {i + 1} of {len(cases)} "
-                f"(largest difference {err:.3g}).")
-        return False
-    say(f"[correct] {name}: matches the reference on all {len(cases)} test cases.")
-    return True
+    learner = as_learner(learner_fn)
+    return say(evaluate(name, learner, reference_fn, cases, mistakes, rtol=rtol, atol=atol,
+                        edge_cases=edge_cases, edge_hint=edge_hint), learner, quiet)
