@@ -252,6 +252,8 @@ def _tall_screenshot(page, path: Path, width: int, max_height: int = 16000) -> N
         return Math.ceil(nb.scrollHeight) + 200; }""")
     old = page.viewport_size
     page.set_viewport_size({"width": width, "height": min(height, max_height)})
+    page.evaluate("""() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
+                     .forEach(e => { e.scrollTop = 0; })""")
     page.wait_for_timeout(500)
     page.screenshot(path=str(path))
     page.set_viewport_size(old)
