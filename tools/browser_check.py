@@ -63,8 +63,10 @@ READ_PAGE_JS = """() => {
   const out = {cells: cells.length, prompts: [], stderr: [], errors: [], figures: 0, figures_loaded: 0,
                bars: 0, bars_in_probe: 0, widget_fallback_text: 0, page_text_iprogress: false};
   for (const cell of cells) {
-    const isProbe = (cell.querySelector('.jp-InputArea-editor')?.textContent || '').includes('browser check: a tqdm');
-    out.prompts.push((cell.querySelector('.jp-InputPrompt')?.textContent || '').trim());
+    const source = cell.querySelector('.jp-InputArea-editor')?.textContent || '';
+    const isProbe = source.includes('browser check: a tqdm');
+    // an empty cell gets no execution count when run: leave it out of the prompts
+    if (source.trim()) out.prompts.push((cell.querySelector('.jp-InputPrompt')?.textContent || '').trim());
     for (const o of cell.querySelectorAll('.jp-OutputArea-output')) {
       const mime = o.getAttribute('data-mime-type') || '';
       if (mime === 'application/vnd.jupyter.stderr') out.stderr.push(o.innerText);
@@ -92,7 +94,7 @@ class Report:
     notebook: str
     seconds: float = 0.0
     cells: int = 0
-    prompts: list = field(default_factory=list)
+    prompts: list = field(default_factory=list)     # input prompts of the non-empty code cells
     errors: list = field(default_factory=list)        # stderr outputs that look like errors
     stderr: list = field(default_factory=list)        # every stderr output's text
     iprogress_warning: bool = False
@@ -146,6 +148,9 @@ def _free_port() -> int:
 def prepare_copy(notebook: Path, work: Path) -> Path:
     """Copy the notebook to work/course/<its folder>/ with a probe cell appended; returns the copy."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
+    # without a kernelspec JupyterLab would ask for a kernel in a dialog
+    nb.setdefault("metadata", {}).setdefault(
+        "kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "browser-check-probe",
                         "metadata": {}, "outputs": [], "source": PROBE_CELL.splitlines(keepends=True)})
     target = work / "course" / notebook.parent.name / notebook.name
