@@ -29,6 +29,8 @@ def test_chapter_runs_in_jupyterlab_in_a_browser():
     print("\n".join(report.log))
     print(report.summary())
     assert CHAPTER.read_bytes() == before, "the tracked notebook was changed"
+    assert report.settings["@jupyterlab/docmanager-extension:plugin.autosave"] is False, report.settings
+    assert report.settings["@jupyterlab/notebook-extension:tracker.windowingMode"] == "none", report.settings
     assert report.prompts and all(any(ch.isdigit() for ch in p) for p in report.prompts), \
         f"not every cell ran: prompts {report.prompts}"
     assert not report.errors, "error output in the browser:\n\n" + "\n\n".join(report.errors)

@@ -104,6 +104,7 @@ class Report:
     figures: int = 0
     figures_loaded: int = 0
     screenshots: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)      # what the server reports for LAB_SETTINGS' keys
     log: list = field(default_factory=list)
 
     @property
@@ -218,6 +219,18 @@ def _sessions(base: str, token: str) -> list:
         return json.load(r)
 
 
+def lab_settings(base: str, token: str) -> dict:
+    """The settings the running JupyterLab uses (composite values) for the keys of LAB_SETTINGS."""
+    found = {}
+    for rel, values in LAB_SETTINGS.items():
+        package, name = rel.removesuffix(".jupyterlab-settings").rsplit("/", 1)
+        plugin = f"{package}:{name}"  # e.g. @jupyterlab/docmanager-extension:plugin
+        with urllib.request.urlopen(f"{base}/lab/api/settings/{plugin}?token={token}", timeout=5) as r:
+            composite = json.load(r)["settings"]
+        found.update({f"{plugin}.{k}": composite.get(k) for k in values})
+    return found
+
+
 def _wait(predicate, timeout: float, what: str, interval: float = 0.25):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -280,6 +293,7 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
     start = time.monotonic()
     proc, base, token = start_lab(work, work / "course", out_dir / "jupyterlab.log")
     try:
+        report.settings = lab_settings(base, token)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=find_chromium(), headless=True,
                                          args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
@@ -288,6 +302,7 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
                 page.set_default_timeout(60_000)
                 page.goto(f"{base}/lab/tree/{rel}?token={token}&reset")
                 page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=90_000)
+                report.log.append(f"notebook shown after {time.monotonic() - start:.1f} s")
                 # A kernel exists (server side) and the page shows its name and an idle status.
                 _wait(lambda: any(s.get("path", "").endswith(rel) and s.get("kernel") for s in _sessions(base, token)),
                       90, "a kernel session")
@@ -320,6 +335,7 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
                 except Exception:  # reported below from what is on the page
                     pass
                 page.wait_for_timeout(1000)
+                report.log.append(f"outputs rendered after {time.monotonic() - start:.1f} s")
                 data = page.evaluate(READ_PAGE_JS)
                 report.cells, report.prompts, report.stderr = data["cells"], data["prompts"], data["stderr"]
                 report.errors = [t for t in data["stderr"] if ERROR_PATTERN.search(t)]
@@ -349,10 +365,12 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
                 path = out_dir / f"{stem}_full.png"
                 _tall_screenshot(page, path, width)
                 report.screenshots["full"] = str(path)
+                report.log.append(f"screenshots taken after {time.monotonic() - start:.1f} s")
             finally:
                 browser.close()
     finally:
         stop_lab(proc)
+        report.log.append(f"browser and server closed after {time.monotonic() - start:.1f} s")
         report.seconds = time.monotonic() - start
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
