@@ -297,8 +297,8 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=find_chromium(), headless=True,
                                          args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            page = browser.new_page(viewport={"width": width, "height": 1000})
             try:
-                page = browser.new_page(viewport={"width": width, "height": 1000})
                 page.set_default_timeout(60_000)
                 page.goto(f"{base}/lab/tree/{rel}?token={token}&reset")
                 page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=90_000)
@@ -366,6 +366,14 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
                 _tall_screenshot(page, path, width)
                 report.screenshots["full"] = str(path)
                 report.log.append(f"screenshots taken after {time.monotonic() - start:.1f} s")
+            except Exception as e:  # keep what the window showed, for the failure message
+                shot = out_dir / f"{notebook.stem}_failure.png"
+                try:
+                    page.screenshot(path=str(shot))
+                    e.add_note(f"browser window at the failure: {shot}; JupyterLab log: {out_dir / 'jupyterlab.log'}")
+                except Exception:
+                    pass
+                raise
             finally:
                 browser.close()
     finally:
