@@ -37,6 +37,7 @@ def test_chapter_runs_in_jupyterlab_in_a_browser():
     assert not report.iprogress_warning, "'IProgress not found': tqdm.auto fell back to text (ipywidgets missing?)"
     assert report.widget_fallback_text == 0, "a widget was shown as text: the widget manager did not render it"
     assert report.bars >= 1, "no tqdm progress-bar widget rendered"
+    assert report.chapter_bars >= 1, "the chapter's training cell drew no progress-bar widget"
     assert report.figures >= 3 and report.figures_loaded == report.figures, \
         f"figures: {report.figures_loaded} of {report.figures} images loaded"
     assert {"window", "full", "figure", "progress"} <= set(report.screenshots)

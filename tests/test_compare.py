@@ -34,3 +34,12 @@ def test_train_and_measure_is_fair_and_reproducible():
         assert a[k] == pytest.approx(b[k], rel=1e-6)
     table = compare.format_table([a, b])
     assert "neg_elbo" in table and len(table.splitlines()) == 4
+
+
+def test_train_and_measure_reuses_a_cached_model(tmp_path):
+    kw = dict(loss_fn=train.vae_loss_fn(10.0), recipe=Recipe(steps=4, batch_size=16, learning_rate=1e-3),
+              progress=False, cache=tmp_path / "m.msgpack")
+    first = compare.train_and_measure("a", small_vae(), images(48), images(16, 1), **kw)
+    again = compare.train_and_measure("a", small_vae(seed=5), images(48), images(16, 1), **kw)  # other init: loaded
+    assert first["train_seconds"] is not None and again["train_seconds"] is None
+    assert again["steps"] == 4 and again["neg_elbo"] == pytest.approx(first["neg_elbo"], rel=1e-6)

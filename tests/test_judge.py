@@ -55,7 +55,7 @@ def test_recognise_counts_confident_and_right_answers():
 
 def test_training_batches_blend_labels_and_give_noise_uniform_targets():
     data = bars(30)
-    x, t = judge_mod._mixup_batch(data.images, data.labels, 2, np.random.default_rng(0))
+    x, t = judge_mod._training_batch(data.images, data.labels, 2, np.random.default_rng(0))
     assert x.shape == data.images.shape and x.min() >= 0 and x.max() <= 1
     np.testing.assert_allclose(t.sum(1), 1.0, rtol=1e-6)
     assert np.allclose(t[-5:], 0.5)                          # 30 // 6 noise images: uniform targets
