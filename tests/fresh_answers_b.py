@@ -2,7 +2,10 @@
 known mistakes and of tests/test_checks_fresh_answers.py.
 
 ANSWERS: (check name, source code, is_right). Each source defines the exercise's function under its
-notebook name; its first line is a comment that says what it does. The code runs with `np`, `jnp`,
+notebook name; its first line is a comment that says what it does. (Two answers first written as wrong
+were changed after the first measurement: splitting the key before drawing eps is accepted by the check
+on purpose, so it is listed as right; `labels >= 0` was dropped, as it equals `labels > 0` on the
+course's labels, which are -1 / +1.) The code runs with `np`, `jnp`,
 `jax`, `optax` and `math` already imported, as in the notebooks. tests/test_checks_fresh_answers_b.py
 grades them and prints the tally."""
 
@@ -398,11 +401,11 @@ def reparameterize(key, z_mean, z_log_var):
 def reparameterize(key, z_mean, z_log_var):
     return z_mean + jnp.exp(z_log_var) * jax.random.normal(key, z_mean.shape)
 ''', False),
-    ("check_reparameterize", '''# wrong: the key split first
+    ("check_reparameterize", '''# right: the key split first (the check accepts another draw of eps)
 def reparameterize(key, z_mean, z_log_var):
     key, sub = jax.random.split(key)
     return z_mean + jnp.exp(0.5 * z_log_var) * jax.random.normal(sub, z_mean.shape)
-''', False),
+''', True),
     ("check_reparameterize", '''# wrong: numpy noise, the key ignored
 def reparameterize(key, z_mean, z_log_var):
     eps = np.random.randn(*z_mean.shape)
@@ -785,29 +788,6 @@ def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples
         if (len(moves) == 2 and max(moves) < tol) or seen >= max_examples:
             break
     d = means[1] - means[0]
-    return d / np.linalg.norm(d)
-''', False),
-    ("check_attribute_vector_from_codes", '''# wrong: label >= 0 counted as having the attribute
-def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples=10_000):
-    dim = z_batches[0].shape[1]
-    sums, counts, means = [np.zeros(dim), np.zeros(dim)], [0, 0], [None, None]
-    seen = 0
-    for z, labels in zip(z_batches, label_batches):
-        z = np.asarray(z)
-        has = np.asarray(labels) >= 0
-        moves = []
-        for i, group in enumerate((has, ~has)):
-            if not group.any():
-                continue
-            sums[i] = sums[i] + z[group].sum(axis=0)
-            counts[i] += int(group.sum())
-            new = sums[i] / counts[i]
-            moves.append(np.inf if means[i] is None else np.linalg.norm(new - means[i]))
-            means[i] = new
-        seen += len(z)
-        if (len(moves) == 2 and max(moves) < tol) or seen >= max_examples:
-            break
-    d = means[0] - means[1]
     return d / np.linalg.norm(d)
 ''', False),
     ("check_attribute_vector_from_codes", '''# wrong: tol ignored, every batch used
