@@ -9,6 +9,61 @@ course's labels, which are -1 / +1.) The code runs with `np`, `jnp`,
 `jax`, `optax` and `math` already imported, as in the notebooks. tests/test_checks_fresh_answers_b.py
 grades them and prints the tally."""
 
+# the running-mean algorithm as a learner writes it, with slots for the slips made in it
+_SUMS = "    dim = z_batches[0].shape[1]\n    sums, counts, means = [np.zeros(dim), np.zeros(dim)], [0, 0], [None, None]\n"
+_SUM_UPDATE = ("            sums[i] = sums[i] + z[group].sum(axis=0)\n            counts[i] += int(group.sum())\n"
+               "            new = sums[i] / counts[i]\n")
+_RUNNING_MEANS = """def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples=10_000):
+{init}    seen = 0
+    for z, labels in zip(z_batches, label_batches):
+        z = np.asarray(z)
+        has = np.asarray(labels) > 0
+        moves = []
+        for i, group in enumerate((has, ~has)):
+            if not group.any():
+                continue
+{update}            moves.append(np.inf if means[i] is None else np.linalg.norm(new - means[i]))
+            means[i] = new
+        seen += len(z)
+        if (len(moves) == 2 and {combine}(moves) < tol) or seen >= max_examples:
+            break
+    d = {difference}
+    return {result}
+"""
+
+# the log-density as a learner writes it, with slots for the slips made in it
+_MVN = """def mvn_log_density(x, mean, cov):
+    k = mean.shape[-1]
+    diff = x - mean
+    maha = {maha}
+    return {result}
+"""
+
+
+def _mvn_wrong(label, result, maha="jnp.sum(diff @ jnp.linalg.inv(cov) * diff, axis=-1)"):
+    return "check_mvn_log_density", f"# wrong: {label}\n" + _MVN.format(maha=maha, result=result), False
+
+
+def _running_wrong(label, init=_SUMS, update=_SUM_UPDATE, combine="max", difference="means[0] - means[1]",
+                   result="d / np.linalg.norm(d)"):
+    source = _RUNNING_MEANS.format(init=init, update=update, combine=combine, difference=difference, result=result)
+    return "check_attribute_vector_from_codes", f"# wrong: {label}\n" + source, False
+
+
+
+_GROUP_NORM = """def group_norm(x, num_groups, eps=1e-6):
+    b, h, w, c = x.shape
+    g = jnp.reshape(x, (b, h, w, {groups}))
+    mean = jnp.mean(g, axis={axes}, keepdims=True)
+    var = jnp.var(g, axis={axes}, keepdims=True)
+    return jnp.reshape({result}, (b, h, w, c))
+"""
+
+
+def _gn_wrong(label, result, groups="num_groups, c // num_groups", axes="(1, 2, 4)"):
+    return "check_group_norm", f"# wrong: {label}\n" + _GROUP_NORM.format(groups=groups, axes=axes, result=result), False
+
+
 ANSWERS = [
     # ------------------------------------------------------------------ ch01: ae_loss
     ("check_ae_loss", '''# right: stable formula written out, mean over everything
@@ -277,54 +332,18 @@ def mvn_log_density(x, mean, cov):
 def mvn_log_density(x, mean, cov):
     return jax.scipy.stats.multivariate_normal.logpdf(x, mean, cov)
 ''', True),
-    ("check_mvn_log_density", '''# wrong: cov where its inverse belongs
-def mvn_log_density(x, mean, cov):
-    k = mean.shape[-1]
-    diff = x - mean
-    maha = jnp.sum(diff @ cov * diff, axis=-1)
-    return -0.5 * (k * jnp.log(2 * jnp.pi) + jnp.linalg.slogdet(cov)[1] + maha)
-''', False),
-    ("check_mvn_log_density", '''# wrong: quadratic form without its 1/2
-def mvn_log_density(x, mean, cov):
-    k = mean.shape[-1]
-    diff = x - mean
-    maha = jnp.sum(diff @ jnp.linalg.inv(cov) * diff, axis=-1)
-    return -0.5 * (k * jnp.log(2 * jnp.pi) + jnp.linalg.slogdet(cov)[1]) - maha
-''', False),
+    _mvn_wrong("cov where its inverse belongs", "-0.5 * (k * jnp.log(2 * jnp.pi) + jnp.linalg.slogdet(cov)[1] + maha)", maha="jnp.sum(diff @ cov * diff, axis=-1)"),
+    _mvn_wrong("quadratic form without its 1/2", "-0.5 * (k * jnp.log(2 * jnp.pi) + jnp.linalg.slogdet(cov)[1]) - maha"),
     ("check_mvn_log_density", '''# wrong: log(2 pi) not multiplied by K
 def mvn_log_density(x, mean, cov):
     diff = x - mean
     maha = jnp.sum(diff @ jnp.linalg.inv(cov) * diff, axis=-1)
     return -0.5 * (jnp.log(2 * jnp.pi) + jnp.linalg.slogdet(cov)[1] + maha)
 ''', False),
-    ("check_mvn_log_density", '''# wrong: det instead of log det
-def mvn_log_density(x, mean, cov):
-    k = mean.shape[-1]
-    diff = x - mean
-    maha = jnp.sum(diff @ jnp.linalg.inv(cov) * diff, axis=-1)
-    return -0.5 * (k * jnp.log(2 * jnp.pi) + jnp.linalg.det(cov) + maha)
-''', False),
-    ("check_mvn_log_density", '''# wrong: the density, not its log
-def mvn_log_density(x, mean, cov):
-    k = mean.shape[-1]
-    diff = x - mean
-    maha = jnp.sum(diff @ jnp.linalg.inv(cov) * diff, axis=-1)
-    return jnp.exp(-0.5 * (k * jnp.log(2 * jnp.pi) + jnp.linalg.slogdet(cov)[1] + maha))
-''', False),
-    ("check_mvn_log_density", '''# wrong: full (N, N) matrix of cross terms
-def mvn_log_density(x, mean, cov):
-    k = mean.shape[-1]
-    diff = x - mean
-    maha = diff @ jnp.linalg.inv(cov) @ diff.T
-    return -0.5 * (k * jnp.log(2 * jnp.pi) + jnp.linalg.slogdet(cov)[1] + maha)
-''', False),
-    ("check_mvn_log_density", '''# wrong: log det without its 1/2
-def mvn_log_density(x, mean, cov):
-    k = mean.shape[-1]
-    diff = x - mean
-    maha = jnp.sum(diff @ jnp.linalg.inv(cov) * diff, axis=-1)
-    return -0.5 * (k * jnp.log(2 * jnp.pi) + maha) - jnp.linalg.slogdet(cov)[1]
-''', False),
+    _mvn_wrong("det instead of log det", "-0.5 * (k * jnp.log(2 * jnp.pi) + jnp.linalg.det(cov) + maha)"),
+    _mvn_wrong("the density, not its log", "jnp.exp(-0.5 * (k * jnp.log(2 * jnp.pi) + jnp.linalg.slogdet(cov)[1] + maha))"),
+    _mvn_wrong("full (N, N) matrix of cross terms", "-0.5 * (k * jnp.log(2 * jnp.pi) + jnp.linalg.slogdet(cov)[1] + maha)", maha="diff @ jnp.linalg.inv(cov) @ diff.T"),
+    _mvn_wrong("log det without its 1/2", "-0.5 * (k * jnp.log(2 * jnp.pi) + maha) - jnp.linalg.slogdet(cov)[1]"),
     ("check_mvn_log_density", '''# wrong: only the diagonal of cov used
 def mvn_log_density(x, mean, cov):
     var = jnp.diag(cov)
@@ -745,51 +764,8 @@ def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples
     d = means[0] - means[1]
     return d / np.linalg.norm(d)
 ''', True),
-    ("check_attribute_vector_from_codes", '''# wrong: not normalised
-def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples=10_000):
-    dim = z_batches[0].shape[1]
-    sums, counts, means = [np.zeros(dim), np.zeros(dim)], [0, 0], [None, None]
-    seen = 0
-    for z, labels in zip(z_batches, label_batches):
-        z = np.asarray(z)
-        has = np.asarray(labels) > 0
-        moves = []
-        for i, group in enumerate((has, ~has)):
-            if not group.any():
-                continue
-            sums[i] = sums[i] + z[group].sum(axis=0)
-            counts[i] += int(group.sum())
-            new = sums[i] / counts[i]
-            moves.append(np.inf if means[i] is None else np.linalg.norm(new - means[i]))
-            means[i] = new
-        seen += len(z)
-        if (len(moves) == 2 and max(moves) < tol) or seen >= max_examples:
-            break
-    return means[0] - means[1]
-''', False),
-    ("check_attribute_vector_from_codes", '''# wrong: from the mean with to the mean without
-def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples=10_000):
-    dim = z_batches[0].shape[1]
-    sums, counts, means = [np.zeros(dim), np.zeros(dim)], [0, 0], [None, None]
-    seen = 0
-    for z, labels in zip(z_batches, label_batches):
-        z = np.asarray(z)
-        has = np.asarray(labels) > 0
-        moves = []
-        for i, group in enumerate((has, ~has)):
-            if not group.any():
-                continue
-            sums[i] = sums[i] + z[group].sum(axis=0)
-            counts[i] += int(group.sum())
-            new = sums[i] / counts[i]
-            moves.append(np.inf if means[i] is None else np.linalg.norm(new - means[i]))
-            means[i] = new
-        seen += len(z)
-        if (len(moves) == 2 and max(moves) < tol) or seen >= max_examples:
-            break
-    d = means[1] - means[0]
-    return d / np.linalg.norm(d)
-''', False),
+    _running_wrong("not normalised", combine="max", difference="means[0] - means[1]", result="d"),
+    _running_wrong("from the mean with to the mean without", combine="max", difference="means[1] - means[0]", result="d / np.linalg.norm(d)"),
     ("check_attribute_vector_from_codes", '''# wrong: tol ignored, every batch used
 def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples=10_000):
     with_, without, seen = [], [], 0
@@ -804,74 +780,11 @@ def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples
     d = np.concatenate(with_).mean(axis=0) - np.concatenate(without).mean(axis=0)
     return d / np.linalg.norm(d)
 ''', False),
-    ("check_attribute_vector_from_codes", '''# wrong: stops when either mean settles (min instead of max)
-def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples=10_000):
-    dim = z_batches[0].shape[1]
-    sums, counts, means = [np.zeros(dim), np.zeros(dim)], [0, 0], [None, None]
-    seen = 0
-    for z, labels in zip(z_batches, label_batches):
-        z = np.asarray(z)
-        has = np.asarray(labels) > 0
-        moves = []
-        for i, group in enumerate((has, ~has)):
-            if not group.any():
-                continue
-            sums[i] = sums[i] + z[group].sum(axis=0)
-            counts[i] += int(group.sum())
-            new = sums[i] / counts[i]
-            moves.append(np.inf if means[i] is None else np.linalg.norm(new - means[i]))
-            means[i] = new
-        seen += len(z)
-        if (len(moves) == 2 and min(moves) < tol) or seen >= max_examples:
-            break
-    d = means[0] - means[1]
-    return d / np.linalg.norm(d)
-''', False),
-    ("check_attribute_vector_from_codes", '''# wrong: the mean of the batch means
-def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples=10_000):
-    batch_means = [[], []]
-    means = [None, None]
-    seen = 0
-    for z, labels in zip(z_batches, label_batches):
-        z = np.asarray(z)
-        has = np.asarray(labels) > 0
-        moves = []
-        for i, group in enumerate((has, ~has)):
-            if not group.any():
-                continue
-            batch_means[i].append(z[group].mean(axis=0))
-            new = np.mean(batch_means[i], axis=0)
-            moves.append(np.inf if means[i] is None else np.linalg.norm(new - means[i]))
-            means[i] = new
-        seen += len(z)
-        if (len(moves) == 2 and max(moves) < tol) or seen >= max_examples:
-            break
-    d = means[0] - means[1]
-    return d / np.linalg.norm(d)
-''', False),
-    ("check_attribute_vector_from_codes", '''# wrong: divided by the sum of absolute values
-def attribute_vector_from_codes(z_batches, label_batches, tol=0.04, max_examples=10_000):
-    dim = z_batches[0].shape[1]
-    sums, counts, means = [np.zeros(dim), np.zeros(dim)], [0, 0], [None, None]
-    seen = 0
-    for z, labels in zip(z_batches, label_batches):
-        z = np.asarray(z)
-        has = np.asarray(labels) > 0
-        moves = []
-        for i, group in enumerate((has, ~has)):
-            if not group.any():
-                continue
-            sums[i] = sums[i] + z[group].sum(axis=0)
-            counts[i] += int(group.sum())
-            new = sums[i] / counts[i]
-            moves.append(np.inf if means[i] is None else np.linalg.norm(new - means[i]))
-            means[i] = new
-        seen += len(z)
-        if (len(moves) == 2 and max(moves) < tol) or seen >= max_examples:
-            break
-    d = means[0] - means[1]
-    return d / np.sum(np.abs(d))
-''', False),
+    _running_wrong("stops when either mean settles (min instead of max)", combine="min", difference="means[0] - means[1]", result="d / np.linalg.norm(d)"),
+    _running_wrong("the mean of the batch means", init="    batch_means = [[], []]\n    means = [None, None]\n",
+                   update="            batch_means[i].append(z[group].mean(axis=0))\n"
+                          "            new = np.mean(batch_means[i], axis=0)\n"),
+    _running_wrong("divided by the sum of absolute values", combine="max", difference="means[0] - means[1]", result="d / np.sum(np.abs(d))"),
     # ------------------------------------------------------------------ ch06: morph_codes
     ("check_morph_codes", '''# right: a loop
 def morph_codes(z_a, z_b, steps):
@@ -955,44 +868,16 @@ def group_norm(x, num_groups, eps=1e-6):
     n = (g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + eps)
     return np.moveaxis(n.reshape(B, num_groups, H * W, C // num_groups), 1, 2).reshape(B, H, W, C)
 ''', True),
-    ("check_group_norm", '''# wrong: eps outside the sqrt
-def group_norm(x, num_groups, eps=1e-6):
-    b, h, w, c = x.shape
-    g = jnp.reshape(x, (b, h, w, num_groups, c // num_groups))
-    mean = jnp.mean(g, axis=(1, 2, 4), keepdims=True)
-    var = jnp.var(g, axis=(1, 2, 4), keepdims=True)
-    return jnp.reshape((g - mean) / (jnp.sqrt(var) + eps), (b, h, w, c))
-''', False),
-    ("check_group_norm", '''# wrong: groups made of every G-th channel
-def group_norm(x, num_groups, eps=1e-6):
-    b, h, w, c = x.shape
-    g = jnp.reshape(x, (b, h, w, c // num_groups, num_groups))
-    mean = jnp.mean(g, axis=(1, 2, 3), keepdims=True)
-    var = jnp.var(g, axis=(1, 2, 3), keepdims=True)
-    return jnp.reshape((g - mean) / jnp.sqrt(var + eps), (b, h, w, c))
-''', False),
+    _gn_wrong("eps outside the sqrt", "(g - mean) / (jnp.sqrt(var) + eps)"),
+    _gn_wrong("groups made of every G-th channel", "(g - mean) / jnp.sqrt(var + eps)", groups="c // num_groups, num_groups", axes="(1, 2, 3)"),
     ("check_group_norm", '''# wrong: per channel (instance norm)
 def group_norm(x, num_groups, eps=1e-6):
     mean = jnp.mean(x, axis=(1, 2), keepdims=True)
     var = jnp.var(x, axis=(1, 2), keepdims=True)
     return (x - mean) / jnp.sqrt(var + eps)
 ''', False),
-    ("check_group_norm", '''# wrong: the batch axis averaged too
-def group_norm(x, num_groups, eps=1e-6):
-    b, h, w, c = x.shape
-    g = jnp.reshape(x, (b, h, w, num_groups, c // num_groups))
-    mean = jnp.mean(g, axis=(0, 1, 2, 4), keepdims=True)
-    var = jnp.var(g, axis=(0, 1, 2, 4), keepdims=True)
-    return jnp.reshape((g - mean) / jnp.sqrt(var + eps), (b, h, w, c))
-''', False),
-    ("check_group_norm", '''# wrong: divided by the variance
-def group_norm(x, num_groups, eps=1e-6):
-    b, h, w, c = x.shape
-    g = jnp.reshape(x, (b, h, w, num_groups, c // num_groups))
-    mean = jnp.mean(g, axis=(1, 2, 4), keepdims=True)
-    var = jnp.var(g, axis=(1, 2, 4), keepdims=True)
-    return jnp.reshape((g - mean) / (var + eps), (b, h, w, c))
-''', False),
+    _gn_wrong("the batch axis averaged too", "(g - mean) / jnp.sqrt(var + eps)", axes="(0, 1, 2, 4)"),
+    _gn_wrong("divided by the variance", "(g - mean) / (var + eps)"),
     ("check_group_norm", '''# wrong: the mean not subtracted
 def group_norm(x, num_groups, eps=1e-6):
     b, h, w, c = x.shape

@@ -248,7 +248,9 @@ def _shape_slip(g: np.ndarray, w: np.ndarray, rtol: float, atol: float) -> str |
         return ("the right numbers in the wrong shape: check keepdims / an extra axis, or reshape "
                 f"to {w.shape}.")
     if w.ndim >= 1 and g.ndim > w.ndim and g.shape[-w.ndim:] == w.shape:
-        return f"your output has {g.ndim - w.ndim} extra leading axis(es): the answer has shape {w.shape}."
+        extra = g.ndim - w.ndim
+        return (f"your output has {extra} extra leading ax{'es' if extra > 1 else 'is'}: the answer has "
+                f"shape {w.shape}.")
     if g.ndim >= 2 and sorted(g.shape) == sorted(w.shape):
         return "the axes are in another order: check the order in your transpose / reshape / einsum."
     return None
