@@ -221,8 +221,8 @@ MVN_TERM_SLIPS = term_slips(
 
 def check_mvn_log_density(mvn_log_density) -> bool:
     """mvn_log_density(x: (N, K), mean: (K,), cov: (K, K)) -> (N,) log-densities of N(mean, cov)."""
-    return grade("mvn_log_density", mvn_log_density, _mvn_ref, _mvn_cases(), MVN_MISTAKES + MVN_TERM_SLIPS,
-                 rtol=1e-4, atol=1e-4)
+    return grade("mvn_log_density", mvn_log_density, _mvn_ref, _mvn_cases(),
+                 MVN_MISTAKES + MVN_TERM_SLIPS, rtol=1e-4, atol=1e-4)
 
 
 # ----------------------------------------------------------------------------- covariance_matrix

@@ -6,8 +6,10 @@ or False. A wrong answer is explained in the most specific way that fits:
 
 1. a *known mistake* of that exercise (e.g. sigma = exp(log_var)): its output on every test case
    equals the learner's, so the hint names it;
-2. a slip any exercise can have: the right numbers in the wrong shape, transposed, averaged or
-   summed where one value per row was asked, the sign flipped, off by a constant factor;
+2. a slip any exercise can have, when it holds on every case: the right numbers in the wrong shape or
+   transposed, a reduction (sum / mean / min / max) missing, extra or over the wrong axis, the answer on
+   the diagonal of an (N, N) output, the sign flipped, off by a constant factor or offset, a unit
+   vector of another length; or a known mistake with one such slip on top;
 3. otherwise the smallest failing input, the expected output and the learner's, and the first
    element where they differ.
 
