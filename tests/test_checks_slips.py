@@ -31,6 +31,12 @@ def test_every_value_reduced_to_one_number_is_named_both_ways():
     assert v.kind == "slip" and "the max of all your values is the expected number" in v.message
 
 
+def test_a_case_the_learner_gets_right_does_not_hide_a_reduction():
+    cases = MATRICES + [(np.array(2.0),)]   # a scalar input: the mean of one value is that value
+    v = verdict(lambda x: np.mean(np.exp(x)), np.exp, cases)
+    assert v.kind == "slip" and "your number is the mean of the expected values" in v.message
+
+
 def test_the_answer_on_the_diagonal_of_a_pairwise_output_is_named():
     v = verdict(lambda d: d @ d.T, lambda d: np.sum(d * d, axis=-1))
     assert v.kind == "slip" and "the answer is the diagonal of your (2, 2) output" in v.message

@@ -282,6 +282,7 @@ def _reduction_slip(pairs, names: list[str], args: tuple, rtol: float, atol: flo
                        for a, b in (f(g, w) for g, w in pairs))
         except Exception:   # noqa: BLE001 - a reduction that does not apply to some case
             return False
+    pairs = [pairs[0]] + [(x, y) for x, y in pairs[1:] if not _close([x], [y], rtol, atol)]   # right ones fit all
     g, w = pairs[0]
     if all(x.ndim == 2 and x.shape[0] == x.shape[1] and y.shape == x.shape[:1] for x, y in pairs) \
             and every(lambda x, y: (np.diagonal(x), y)):
