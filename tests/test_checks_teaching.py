@@ -36,7 +36,7 @@ IDS = [c.__name__ for c in ALL]
 
 MISTAKE_LISTS = [
     (checks.check_ae_loss, ch01.AE_LOSS_MISTAKES), (checks.check_nearest_distance, ch01.NEAREST_MISTAKES),
-    (checks.check_normal_pdf, ch02.NORMAL_PDF_MISTAKES + ch02.PDF_TERM_SLIPS), (checks.check_mvn_log_density, ch02.MVN_MISTAKES),
+    (checks.check_normal_pdf, ch02.NORMAL_PDF_MISTAKES + ch02.PDF_TERM_SLIPS), (checks.check_mvn_log_density, ch02.MVN_MISTAKES + ch02.MVN_TERM_SLIPS),
     (checks.check_covariance_matrix, ch02.COV_MISTAKES), (checks.check_std_from_log_var, ch03.STD_MISTAKES),
     (checks.check_reparameterize, ch03.REP_MISTAKES), (checks.check_kl_to_standard_normal, ch04.KL_MISTAKES + ch04.KL_TERM_SLIPS),
     (checks.check_kl_diagonal_gaussians, ch04.GENERAL_MISTAKES + ch04.GENERAL_TERM_SLIPS), (checks.check_vae_loss, ch05.LOSS_MISTAKES),

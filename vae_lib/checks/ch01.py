@@ -75,6 +75,10 @@ AE_LOSS_MISTAKES = [
     Mistake("squared error between the logits and the images",
             lambda l, x: np.mean((f64(l) - f64(x)) ** 2),
             "the logits are not pixel values: the loss compares x with sigmoid(logits), and here it is BCE."),
+    Mistake("log(exp(-|l|)) where log1p(exp(-|l|)) belongs (the 1 + is lost)",
+            lambda l, x: np.mean(np.maximum(f64(l), 0) - f64(l) * f64(x) - np.abs(f64(l))),
+            "the stable BCE is max(l, 0) - l * x + log(1 + exp(-|l|)): log1p(z) means log(1 + z), and "
+            "log(exp(-|l|)) is just -|l|."),
     Mistake("summed over the batch (per-pixel mean, then a sum over images)",
             lambda l, x: np.sum(np.mean(_bce(l, x), axis=_axes(x))),
             "average over the batch too: the loss should not grow with the batch size."),

@@ -210,10 +210,19 @@ def _mvn_cases():
     ]
 
 
+MVN_TERMS = [("-k log(2 pi) / 2", _mvn_mistake(lambda k, m, mc, ld: -0.5 * k * L2P + 0 * m)),
+             ("-log det(Sigma) / 2", _mvn_mistake(lambda k, m, mc, ld: -0.5 * ld + 0 * m)),
+             ("-(x - mu)^T Sigma^-1 (x - mu) / 2", _mvn_mistake(lambda k, m, mc, ld: -0.5 * m))]
+MVN_TERM_SLIPS = term_slips(
+    MVN_TERMS, lambda t, *a: sum(t),
+    "log N(x; mu, Sigma) = -k log(2 pi) / 2 - log det(Sigma) / 2 - (x - mu)^T Sigma^-1 (x - mu) / 2, every "
+    "term with its -1/2: look at the term {term}.", _mvn_ref, _mvn_cases(), MVN_MISTAKES)
+
+
 def check_mvn_log_density(mvn_log_density) -> bool:
     """mvn_log_density(x: (N, K), mean: (K,), cov: (K, K)) -> (N,) log-densities of N(mean, cov)."""
-    return grade("mvn_log_density", mvn_log_density, _mvn_ref, _mvn_cases(), MVN_MISTAKES,
-                 rtol=1e-4, atol=1e-4)
+    return grade("mvn_log_density", mvn_log_density, _mvn_ref, _mvn_cases(),
+                 MVN_MISTAKES + MVN_TERM_SLIPS, rtol=1e-4, atol=1e-4)
 
 
 # ----------------------------------------------------------------------------- covariance_matrix

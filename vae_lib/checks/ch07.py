@@ -34,23 +34,24 @@ def _batch_groups(x, num_groups, eps=1e-6):
     return ((g - mean) / np.sqrt(var + eps)).reshape(b, h, w, c)
 
 
-def _std_not_var(x, num_groups, eps=1e-6):
-    x = np.asarray(x, np.float64)
-    b, h, w, c = x.shape
-    g = x.reshape(b, h, w, num_groups, c // num_groups)
-    mean, var = g.mean(axis=(1, 2, 4), keepdims=True), g.var(axis=(1, 2, 4), keepdims=True)
-    return ((g - mean) / (var + eps)).reshape(b, h, w, c)
-
-
-def _grouped(x, size, axes=(1, 2, 4), center=True, scale=True, ddof=0, eps=1e-6):
+def _grouped(x, size, axes=(1, 2, 4), center=True, scale=True, ddof=0, eps=1e-6,
+             spread=lambda var, eps: np.sqrt(var + eps)):
     """Normalise groups of `size` neighbouring channels over `axes` of (B, H, W, C // size, size),
-    with one part of the formula switchable (centre, scale, ddof)."""
+    with one part of the formula switchable (centre, scale, ddof, what the values are divided by)."""
     x = np.asarray(x, np.float64)
     b, h, w, c = x.shape
     g = x.reshape(b, h, w, c // size, size)
     mean, var = g.mean(axis=axes, keepdims=True), g.var(axis=axes, keepdims=True, ddof=ddof)
     out = (g - mean) if center else g
-    return (out / np.sqrt(var + eps) if scale else out).reshape(b, h, w, c)
+    return (out / spread(var, eps) if scale else out).reshape(b, h, w, c)
+
+
+def _divided_by(spread):
+    """GroupNorm with another divisor than sqrt(var + eps), e.g. var + eps."""
+    return lambda x, num_groups, eps=1e-6: _grouped(x, np.shape(x)[-1] // num_groups, eps=eps, spread=spread)
+
+
+_std_not_var = _divided_by(lambda v, e: v + e)
 
 
 def _channels_first_groups(x, num_groups, eps=1e-6):
@@ -67,6 +68,8 @@ def _group_norm_cases():
         (rng.uniform(-1, 5, (3, 2, 5, 6)).astype(np.float32), 2),
         (rng.normal(0, 1, (1, 3, 3, 4)).astype(np.float32) * np.array([1, 10, 100, 1000], np.float32), 2),
         (rng.normal(0, 1, (2, 2, 2, 6)).astype(np.float32), 6),
+        # a nearly constant group (variance ~ eps, as in a dead channel): where eps goes matters
+        (rng.normal(0, 1, (1, 2, 2, 4)).astype(np.float32) * np.array([1e-3, 1e-3, 1, 1], np.float32), 2),
     ]
 
 
@@ -95,6 +98,14 @@ GROUP_NORM_MISTAKES = [
             lambda x, g, eps=1e-6: _grouped(x, x.shape[-1] // g, ddof=1),
             "Normalisation layers use the plain variance, the mean of squared deviations (ddof=0, the "
             "default of jnp.var)."),
+    Mistake("eps added outside the square root: sqrt(var) + eps",
+            _divided_by(lambda v, e: np.sqrt(v) + e),
+            "eps goes under the root, sqrt(var + eps): it keeps a nearly constant group (variance close to "
+            "0) from being blown up; outside the root it is too small to do that."),
+    Mistake("eps left out: divided by sqrt(var)",
+            _divided_by(lambda v, e: np.sqrt(v)),
+            "divide by sqrt(var + eps): without eps a nearly constant group (variance close to 0) is blown "
+            "up, and a constant one gives 0 / 0 = NaN."),
     Mistake("the mean is not subtracted",
             lambda x, g, eps=1e-6: _grouped(x, x.shape[-1] // g, center=False),
             "(x - mean) / sqrt(var + eps): centre first."),
@@ -137,6 +148,10 @@ SCALE_MISTAKES = [
             "The factor makes the SPREAD 1: 1 / std of all values."),
     Mistake("returned the variance", lambda z: np.var(np.asarray(z, np.float64)),
             "The factor is 1 / std: one over the standard deviation of all values."),
+    Mistake("the unbiased std (ddof=1, as torch.std and pandas compute it)",
+            lambda z: 1.0 / np.std(np.asarray(z, np.float64), ddof=1),
+            "use the plain standard deviation of all values, ddof=0 (jnp.std's and np.std's default); "
+            "torch.std divides by N - 1 unless told unbiased=False / correction=0."),
     Mistake("1 / the largest absolute value", lambda z: 1.0 / np.max(np.abs(np.asarray(z, np.float64))),
             "SD's factor sets the standard deviation to 1, not the range: 1 / std."),
 ]

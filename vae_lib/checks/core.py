@@ -6,8 +6,10 @@ or False. A wrong answer is explained in the most specific way that fits:
 
 1. a *known mistake* of that exercise (e.g. sigma = exp(log_var)): its output on every test case
    equals the learner's, so the hint names it;
-2. a slip any exercise can have: the right numbers in the wrong shape, transposed, averaged or
-   summed where one value per row was asked, the sign flipped, off by a constant factor;
+2. a slip any exercise can have, when it holds on every case: the right numbers in the wrong shape or
+   transposed, a reduction (sum / mean / min / max) missing, extra or over the wrong axis, the answer on
+   the diagonal of an (N, N) output, the sign flipped, off by a constant factor or offset, a unit
+   vector of another length; or a known mistake with one such slip on top;
 3. otherwise the smallest failing input, the expected output and the learner's, and the first
    element where they differ.
 
@@ -247,19 +249,64 @@ def _shape_slip(g: np.ndarray, w: np.ndarray, rtol: float, atol: float) -> str |
     if g.size == w.size and close(g.reshape(w.shape), w):
         return ("the right numbers in the wrong shape: check keepdims / an extra axis, or reshape "
                 f"to {w.shape}.")
-    if w.ndim == 1 and g.ndim == 0:
-        for how, red in (("mean", np.mean), ("sum", np.sum)):
-            if close(g, red(w)):
-                return (f"your number is the {how} of the {w.size} expected values: return one value per "
-                        "row (reduce over the last axis only, not over the batch).")
-    if w.ndim == 0 and g.ndim >= 1:
-        for how, red in (("mean", np.mean), ("sum", np.sum)):
-            if close(np.asarray(red(g)), w):
-                return f"one value per example: the expected scalar is their {how} - reduce over the batch too."
     if w.ndim >= 1 and g.ndim > w.ndim and g.shape[-w.ndim:] == w.shape:
-        return f"an extra leading axis: reduce it (the answer has shape {w.shape})."
+        extra = g.ndim - w.ndim
+        return (f"your output has {extra} extra leading ax{'es' if extra > 1 else 'is'}: the answer has "
+                f"shape {w.shape}.")
     if g.ndim >= 2 and sorted(g.shape) == sorted(w.shape):
         return "the axes are in another order: check the order in your transpose / reshape / einsum."
+    return None
+
+
+def _size_source(size: int, names: list[str], args: tuple) -> str | None:
+    """Where an axis of that size comes from: the first input axis with it, e.g. "z_mean.shape[1]"."""
+    for name, a in zip(names, args):
+        shape = np.shape(a) if isinstance(a, (np.ndarray, jax.Array)) and not _is_key(a) else ()
+        for j, n in enumerate(shape):
+            if n == size:
+                return f"{name}.shape[{j}]"
+    return None
+
+
+REDUCTIONS = (("sum", np.sum), ("mean", np.mean), ("min", np.min), ("max", np.max))
+
+
+def _reduction_slip(pairs, names: list[str], args: tuple, rtol: float, atol: float) -> str | None:
+    """Name a reduction that is missing, extra or over the wrong axis when it explains EVERY case
+    (pairs: [(got, expected)] of one output, one pair per case, the shown case first; names, args: its inputs):
+    all values reduced to one number, or one kept axis too many, or the answer on the diagonal."""
+    def every(f) -> bool:
+        """f(got, expected) -> two arrays that must agree on every case."""
+        try:
+            return all(np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=rtol, atol=atol)
+                       for a, b in (f(g, w) for g, w in pairs))
+        except Exception:   # noqa: BLE001 - a reduction that does not apply to some case
+            return False
+    pairs = [pairs[0]] + [(x, y) for x, y in pairs[1:] if not _close([x], [y], rtol, atol)]   # right ones fit all
+    g, w = pairs[0]
+    if all(x.ndim == 2 and x.shape[0] == x.shape[1] and y.shape == x.shape[:1] for x, y in pairs) \
+            and every(lambda x, y: (np.diagonal(x), y)):
+        n = g.shape[0]
+        return (f"the answer is the diagonal of your ({n}, {n}) output: you combined every row with every "
+                "other (e.g. d @ M @ d.T) where each row goes only with itself - e.g. "
+                "jnp.sum(d @ M * d, axis=-1).")
+    if all(x.size == y.size for x, y in pairs):
+        return None   # the same number of values: a reshape or transpose, not a reduction (see _shape_slip)
+    for how, red in REDUCTIONS:
+        if all(y.ndim == 0 and x.ndim >= 1 for x, y in pairs) and every(lambda x, y: (red(x), y)):
+            return (f"the {how} of all your values is the expected number: reduce over every axis "
+                    "(the batch too) and return one number.")
+        if all(x.ndim == 0 and y.ndim >= 1 for x, y in pairs) and every(lambda x, y: (x, red(y))):
+            return (f"your number is the {how} of the expected values: return all of them, "
+                    f"{_shape_text(w.shape)} (reduce over fewer axes, or not at all).")
+    if all(x.ndim == y.ndim + 1 for x, y in pairs):
+        for axis in (a for a in range(g.ndim) if any(x.shape[a] > 1 for x, _ in pairs)):
+            for how, red in REDUCTIONS:
+                if every(lambda x, y: (red(x, axis=axis), y)):
+                    where = _size_source(g.shape[axis], names, args)
+                    where = f" ({where} = {g.shape[axis]} values)" if where else ""
+                    return (f"your output keeps axis {axis}{where}: the {how} over it (axis={axis}) "
+                            "is the answer, so that reduction is missing.")
     return None
 
 
@@ -269,15 +316,7 @@ def _axis_slip(g: np.ndarray, w: np.ndarray, names: list[str], args: tuple) -> s
     if g.ndim != w.ndim or sum(a != b for a, b in zip(g.shape, w.shape)) != 1:
         return None
     i = next(k for k, (a, b) in enumerate(zip(g.shape, w.shape)) if a != b)
-
-    def source(size):
-        for name, a in zip(names, args):
-            shape = np.shape(a) if isinstance(a, (np.ndarray, jax.Array)) and not _is_key(a) else ()
-            for j, n in enumerate(shape):
-                if n == size:
-                    return f"{name}.shape[{j}]"
-        return None
-    got_from, want_from = source(g.shape[i]), source(w.shape[i])
+    got_from, want_from = _size_source(g.shape[i], names, args), _size_source(w.shape[i], names, args)
     if got_from and want_from and got_from != want_from:
         return (f"its axis {i} has {got_from} = {g.shape[i]} values where the answer has {want_from} = "
                 f"{w.shape[i]}: a reduction (sum / mean / min) over the wrong axis?")
@@ -285,37 +324,67 @@ def _axis_slip(g: np.ndarray, w: np.ndarray, names: list[str], args: tuple) -> s
 
 
 def _ratios(pairs) -> list[float] | None:
-    """got / expected per case when that ratio is one constant within each case, else None."""
+    """got / expected per case when that ratio is one constant within each case, else None. A case whose
+    expected and got are both 0 fits any ratio and is passed over (e.g. the KL of a distribution to itself)."""
     ratios = []
     for g, w in pairs:
         big = np.abs(w) > 1e-6
-        if not big.any() or not np.allclose(g[~big], 0, atol=1e-6):
+        if not np.allclose(g[~big], 0, atol=1e-6):
             return None
+        if not big.any():
+            continue
         r = g[big] / w[big]
         if not np.allclose(r, r.ravel()[0], rtol=1e-3):
             return None
         ratios.append(float(r.ravel()[0]))
-    return ratios
+    return ratios or None
 
 
-def _value_slip(got: list[list[np.ndarray]], want: list[list[np.ndarray]], rtol: float, atol: float) -> str | None:
-    """Name a slip that holds on every case: the sign, a constant factor, a constant offset."""
-    pairs = [(g, w) for gs, ws in zip(got, want) for g, w in zip(gs, ws)]
-    if not all(g.shape == w.shape and np.all(np.isfinite(g)) for g, w in pairs):
+def _is_unit(w: np.ndarray) -> bool:
+    return w.ndim == 1 and w.size > 1 and abs(float(np.linalg.norm(w)) - 1) < 1e-3
+
+
+def _value_slip(pairs, rtol: float, atol: float, strong_only: bool = False) -> str | None:
+    """Name a slip that holds on every case (pairs: [(got, expected)] over all cases and outputs): the
+    sign, one constant factor, one constant offset; unless strong_only, also a factor that changes from
+    case to case (the length of a unit vector, a mean for a sum)."""
+    if not pairs or not all(g.shape == w.shape and np.all(np.isfinite(g)) for g, w in pairs):
         return None
     if all(np.allclose(g, -w, rtol=rtol, atol=atol) for g, w in pairs):
         return "the sign is flipped on every case: check the minus signs."
     ratios = _ratios(pairs)
-    if ratios and len(set(np.round(ratios, 4))) == 1:
+    if ratios and len(set(np.round(ratios, 4))) == 1 and (len(ratios) > 1 or len(pairs) == 1):
         return f"your output is {ratios[0]:.4g} times the expected one on every case: a factor is missing or extra."
-    if ratios and all(np.sum(np.abs(w) > 1e-6) > 1 for _, w in pairs):
-        return ("on each case your output is a constant multiple of the expected one (x"
-                + ", x".join(f"{r:.3g}" for r in ratios[:4]) + "): a normalising factor that depends on "
-                "the size is missing or extra (a mean instead of a sum, or the other way round?).")
     offsets = np.concatenate([(g - w).ravel() for g, w in pairs])
     if len(offsets) > 1 and np.allclose(offsets, offsets[0], atol=max(atol, 1e-6)):
         return (f"your output is off by the same constant ({offsets[0]:+.4g}) on every case: a constant "
                 "term is missing or extra.")
+    if strong_only or not ratios or not all(np.sum(np.abs(w) > 1e-6) > 1 for g, w in pairs if np.any(w)):
+        return None
+    if all(_is_unit(w) for _, w in pairs):
+        way = ("points the right way" if all(r > 0 for r in ratios) else "points the other way"
+               if all(r < 0 for r in ratios) else "is parallel to the answer")
+        return (f"your vector {way} but its length is not 1 (x" + ", x".join(f"{r:.3g}" for r in ratios[:4])
+                + "): divide it by its Euclidean length, np.linalg.norm(v).")
+    return ("on each case your output is a constant multiple of the expected one (x"
+            + ", x".join(f"{r:.3g}" for r in ratios[:4]) + "): a normalising factor that depends on "
+            "the size is missing or extra (a mean instead of a sum, or the other way round?).")
+
+
+def _mistake_and_slip(got, cases, mistakes, rtol: float, atol: float) -> str | None:
+    """A known mistake with one more slip on top (the sign, a constant factor or offset), on every case."""
+    for m in mistakes:
+        try:
+            outs = [_expected(m.fn, args) for args in cases]
+        except Exception:  # noqa: BLE001
+            continue
+        pairs = [(g, o) for gs, os in zip(got, outs) for g, o in zip(gs, os)]
+        if not all(np.all(np.isfinite(o)) for _, o in pairs):
+            continue
+        slip = _value_slip(pairs, rtol, atol, strong_only=True)
+        if slip:
+            return (f"this looks like a known mistake - {m.name} - with one more slip on top: "
+                    f"compared with that mistake, {slip}\n  Hint: {m.hint}")
     return None
 
 
@@ -388,17 +457,26 @@ def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cas
             continue
     i = min(bad, key=lambda j: _size(cases[j]))   # show the smallest input that fails
     shown = _show_input(reference_fn, cases[i])
-    for g, w in zip(got[i], want[i]):
+    names = _arg_names(reference_fn, len(cases[i]))
+    for k, (g, w) in enumerate(zip(got[i], want[i])):
         if g.shape != w.shape:
-            slip = _shape_slip(g, w, rtol, atol) or _axis_slip(
-                g, w, _arg_names(reference_fn, len(cases[i])), cases[i])
+            order = [i] + [c for c in range(len(cases)) if c != i]   # the shown case first: its sizes are named
+            slip = (_reduction_slip([(got[c][k], want[c][k]) for c in order], names, cases[i], rtol, atol)
+                    or _shape_slip(g, w, rtol, atol) or _axis_slip(g, w, names, cases[i]))
             if slip:
                 return Verdict(False, "slip", f"[wrong] {name}: output {_shape_text(g.shape)}, expected "
                                f"{_shape_text(w.shape)} - {slip}")
             return Verdict(False, "type", f"[wrong] {name}: output {_shape_text(g.shape)}, expected "
                            f"{_shape_text(w.shape)}, for the input\n{shown}\n" + _indented("  expected ", _show(w))
                            + "\n" + _indented("  got      ", _show(g)))
-    slip = _value_slip(got, want, rtol, atol)
+    pairs = [(g, w) for gs, ws in zip(got, want) for g, w in zip(gs, ws)]
+    slip = _value_slip(pairs, rtol, atol, strong_only=True)
+    if slip:
+        return Verdict(False, "slip", f"[wrong] {name}: {slip}")
+    combined = _mistake_and_slip(got, cases, mistakes, rtol, atol)
+    if combined:
+        return Verdict(False, "mistake", f"[wrong] {name}: {combined}")
+    slip = _value_slip(pairs, rtol, atol)
     if slip:
         return Verdict(False, "slip", f"[wrong] {name}: {slip}")
     j = next(k for k, (g, w) in enumerate(zip(got[i], want[i])) if not _close([g], [w], rtol, atol))
