@@ -22,18 +22,33 @@ def _name(req: str) -> str:
 
 def test_environment_yml_lists_the_same_packages_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    extras = project["optional-dependencies"]
+    wanted = {_name(r) for r in project["dependencies"] + extras["notebook"] + extras["test"]}
     yml = (ROOT / "environment.yml").read_text()
     pip_block = yml.split("- pip:")[1]
     listed = {_name(line.strip()[2:]) for line in pip_block.splitlines()
               if line.strip().startswith("- ") and not line.strip().startswith("- -e")}
     assert listed == wanted, f"only in environment.yml: {listed - wanted}; only in pyproject: {wanted - listed}"
     # same lower bounds too
-    bounds = {_name(r): r.replace(" ", "") for r in project["dependencies"]}
+    bounds = {_name(r): r.replace(" ", "") for r in project["dependencies"] + extras["notebook"]}
     for line in pip_block.splitlines():
         item = line.strip()[2:].replace(" ", "")
         if _name(item) in bounds:
             assert item == bounds[_name(item)]
+
+
+def test_runtime_dependencies_are_what_vae_lib_imports():
+    """Notebook tooling stays out of the runtime dependencies (it is the `notebook` extra): what a
+    host such as Colab has already is not reinstalled or upgraded for it."""
+    deps = {_name(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    imported = set()
+    for path in (ROOT / "vae_lib").rglob("*.py"):
+        for plain, dotted in re.findall(r"^\s*(?:import (\w+)|from (\w+)[\w.]* import )", path.read_text(), re.M):
+            imported.add(plain or dotted)
+    third_party = {m for m in imported - set(sys.stdlib_module_names) - {"vae_lib", "__future__"}}
+    as_installed = {"PIL": "pillow", "tensorflow_datasets": "tensorflow-datasets", "jax_plugins": None, "torch": None}
+    needed = {as_installed.get(m, m) for m in third_party} - {None}   # torch: optional; jax_plugins: probed
+    assert needed == deps, f"imported but not declared: {needed - deps}; declared, not imported: {deps - needed}"
 
 
 def test_every_vae_lib_module_imports():

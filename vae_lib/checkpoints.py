@@ -30,9 +30,9 @@ def save_checkpoint(path: str | os.PathLike, model: nnx.Module, optimizer: nnx.O
     """Write model (and optimizer) state to `path` atomically. Returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"model": _pure(model)}
+    payload = {"model": _str_keys(_pure(model))}
     if optimizer is not None:
-        payload["optimizer"] = _pure(optimizer)
+        payload["optimizer"] = _str_keys(_pure(optimizer))
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(serialization.msgpack_serialize(payload))
     os.replace(tmp, path)
@@ -81,6 +81,14 @@ def restore_checkpoint(path: str | os.PathLike, model: nnx.Module, optimizer: nn
     _restore_into(model, payload["model"])
     if optimizer is not None:
         _restore_into(optimizer, payload["optimizer"])
+
+
+def _str_keys(tree):
+    """List indices inside nnx.List are int keys; store them as strings (flax < 0.12.1 writes int
+    keys as msgpack integers, which msgpack then refuses to read back)."""
+    if isinstance(tree, dict):
+        return {str(k): _str_keys(v) for k, v in tree.items()}
+    return tree
 
 
 def _int_keys(tree):
