@@ -50,7 +50,7 @@ case "$cmd" in
     # setuptools of this environment when it has one (works offline), else pip fetches it
     python -c 'import setuptools' 2>/dev/null && isolation=--no-build-isolation || isolation=
     pip_quiet wheel --no-deps $isolation -w build .
-    rm -rf build/lib build/bdist.*
+    rm -rf build/lib build/bdist.* vae_course.egg-info
     echo "Built $(ls "$PWD"/build/vae_course-*.whl)"
     echo "Colab: upload it next to the notebook (Files pane); the notebook's first cell installs it." ;;
   *) echo "usage: bash course.sh run [--full] | test | setup | wheel" >&2; exit 2 ;;
