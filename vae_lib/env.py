@@ -32,17 +32,16 @@ def use_course_settings(verbose: bool = True) -> dict:
     if verbose:
         cache = done["compilation_cache"] or "off"
         memory = ("reused between steps" if done["cpu_memory_reused"]
-                  else f"left as it was ({_cpu_tuning_skipped_because()})")
+                  else f"left as it was ({_cpu_tuning_blocked_by() or 'mallopt refused'})")
         print(f"course settings: XLA compilation cache: {cache} | CPU memory: {memory}")
     return done
 
 
-def _cpu_tuning_skipped_because() -> str:
-    """Why `tune_cpu_memory` did not apply its settings, in a few words (for the printed line)."""
+def _cpu_tuning_blocked_by() -> str | None:
+    """Why `tune_cpu_memory` must leave the defaults, in a few words, or None when it may apply them."""
     import platform
 
     import jax
-    from jax._src import xla_bridge
 
     if os.environ.get(TUNING_ENV, "").strip().lower() in {"off", "0", "false", "no"}:
         return f"{TUNING_ENV}=off"
@@ -50,9 +49,14 @@ def _cpu_tuning_skipped_because() -> str:
         return "needs Linux with glibc"
     if _accelerator_expected(os.environ.get("JAX_PLATFORMS") or jax.config.jax_platforms or ""):
         return "JAX runs on a GPU/TPU"
-    if xla_bridge.backends_are_initialized():
+    try:
+        from jax._src import xla_bridge
+        started = xla_bridge.backends_are_initialized()
+    except (ImportError, AttributeError):
+        return "cannot tell whether JAX has started (this JAX version)"
+    if started:
         return "JAX had already started: call it right after `import vae_lib`, before any computation"
-    return "mallopt refused"
+    return None
 
 
 def enable_compilation_cache() -> str | None:
@@ -111,23 +115,12 @@ def tune_cpu_memory() -> bool:
     VAE_COURSE_CPU_TUNING=off to keep the defaults (for example when memory is tight). Returns
     True when the settings were applied (then `device_report` says "host memory reused").
     """
-    import platform
+    import ctypes
 
     import jax
 
-    if os.environ.get(TUNING_ENV, "").strip().lower() in {"off", "0", "false", "no"}:
+    if _cpu_tuning_blocked_by() is not None:
         return False
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
-    if _accelerator_expected(os.environ.get("JAX_PLATFORMS") or jax.config.jax_platforms or ""):
-        return False
-    try:
-        from jax._src import xla_bridge
-        if xla_bridge.backends_are_initialized():
-            return False
-    except (ImportError, AttributeError):
-        return False
-    import ctypes
 
     try:
         libc = ctypes.CDLL("libc.so.6")
