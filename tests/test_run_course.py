@@ -9,6 +9,15 @@ def _write(path, *sources):
     nbformat.write(new_notebook(cells=[new_code_cell(s) for s in sources]), path)
 
 
+def test_a_kernel_runs_quietly(tmp_path, capfd):
+    """No kernel log lines (like ipykernel's warning about TCP without encryption) in the run's output."""
+    _write(tmp_path / "01_quiet.ipynb", "print('hello')")
+    seconds, error = run_course.execute_notebook(tmp_path / "01_quiet.ipynb", offline=True)
+    captured = capfd.readouterr()
+    assert error is None and "without encryption" not in captured.err + captured.out
+    assert "IPKernelApp" not in captured.err, captured.err
+
+
 def test_runner_executes_saves_and_summarises(tmp_path, capsys, monkeypatch):
     chapters = tmp_path / "chapters"
     chapters.mkdir()

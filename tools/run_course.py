@@ -52,7 +52,9 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "sm
         os.environ["VAE_COURSE_OFFLINE"] = "1"
     if results is not None:
         os.environ["VAE_COURSE_RESULTS"] = str(results)
+    # log_level=ERROR: no "Kernel is running over TCP without encryption" warning per chapter
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(path.parent)}})
     error = None
     start = time.perf_counter()
