@@ -1,7 +1,7 @@
-"""Wall time of one epoch of chapter 05's training, and of the whole course in quick (or full) mode.
+"""Wall time of one epoch of chapter 05's training, and of the whole course in course (or book) mode.
 
     python benchmarks/bench_course.py --epoch             # one epoch of the book's VAE with vae_lib.train.fit
-    python benchmarks/bench_course.py --course            # every chapter notebook, quick mode
+    python benchmarks/bench_course.py --course            # every chapter notebook, course mode, offline
     python benchmarks/bench_course.py --course --full     # the book's settings (long)
 
 The epoch uses chapter 05's settings (book_vae, beta 500, Adam 5e-4, batch 100) on Fashion-MNIST when
@@ -44,8 +44,8 @@ def time_course(full: bool) -> None:
     from tools import run_course
 
     start = time.perf_counter()
-    code = run_course.main(["--full"] if full else [])
-    print(f"whole course, {'full' if full else 'quick'} mode: {time.perf_counter() - start:.0f} s "
+    code = run_course.main(["--mode", "book"] if full else ["--mode", "course", "--offline"])
+    print(f"whole course, {'book' if full else 'course'} mode: {time.perf_counter() - start:.0f} s "
           f"(exit code {code}; load average {os.getloadavg()[0]:.1f})")
 
 
