@@ -139,6 +139,8 @@ def test_elbo_le_iwae_le_log_px_on_a_trained_model(trained):
     z_mean, _ = trained.encode(jnp.asarray(x))                     # a per-image grid around the encoder's mean agrees
     local = evaluation.log_px_quadrature(trained, x, grid_size=81, radius=3.0, center=z_mean)
     np.testing.assert_allclose(local, fine, atol=0.05)
+    per_image = evaluation.log_px_quadrature(trained, x, grid_size=81, radius=np.linspace(3.0, 3.6, len(x)), center=z_mean)
+    np.testing.assert_allclose(per_image, fine, atol=0.05)
     keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.key(9), i))(jnp.arange(len(x)))
     log_w = np.asarray(evaluation.log_weights(trained, jnp.asarray(x), keys, 2000))
     elbo, iwae = log_w.mean(0), np.asarray(evaluation.log_mean_exp(jnp.asarray(log_w), axis=0))

@@ -164,7 +164,8 @@ def posterior_on_grid(model, images, grid_size: int = 81, radius: float = 4.0, c
     """Everything about p(z|x) and q(z|x) on a grid, for a VAE with a 2-D latent and a Bernoulli decoder.
 
     images: (B, H, W, C) in [0, 1]. The grid is [-radius, radius]² around `center`: None (the origin, one grid
-    shared by all images) or (B, 2) per image (e.g. the encoder's means, with a radius of a few σ). Returns numpy
+    shared by all images) or (B, 2) per image (e.g. the encoder's means), with `radius` a number or, with a
+    per-image centre, (B,) per image (e.g. a few of that image's σ). Returns numpy
     arrays: 'z' (B, G*G, 2) cell centres, 'log_joint' (B, G*G) log p(x|z) + log p(z), 'log_px' (B,) the
     quadrature estimate of log p(x), 'log_q' (B, G*G) the encoder's log q(z|x), 'kl_q_posterior' (B,)
     KL(q(z|x) || p(z|x)) and 'elbo' (B,) E_q[log p(x|z) + log p(z) - log q(z|x)], both as sums over the cells
@@ -172,7 +173,11 @@ def posterior_on_grid(model, images, grid_size: int = 81, radius: float = 4.0, c
     and of the posterior in the grid's outer ring (both say whether the grid is wide and fine enough).
     """
     x = jnp.asarray(np.asarray(images, np.float32))
-    offsets, log_area = latent_grid_offsets(grid_size, radius)
+    radii = np.broadcast_to(np.asarray(radius, np.float32), (len(x),))
+    if center is None and not np.all(radii == radii[0]):
+        raise ValueError("one grid shared by all images (center=None) needs one radius")
+    unit, _ = latent_grid_offsets(grid_size, 1.0)
+    log_areas = np.array([latent_grid_offsets(grid_size, float(r))[1] for r in radii])
     centers = np.zeros((len(x), 2), np.float32) if center is None else np.asarray(center, np.float32).reshape(len(x), 2)
     if hasattr(model, "eval"):
         model.eval()
@@ -183,7 +188,7 @@ def posterior_on_grid(model, images, grid_size: int = 81, radius: float = 4.0, c
     z_all, log_joint = [], []
     shared = center is None
     for b in range(1 if shared else len(x)):
-        z = jnp.asarray(centers[b] + offsets)
+        z = jnp.asarray(centers[b] + radii[b] * unit)
         xb = x if shared else x[b:b + 1]
         lpx_z = jnp.concatenate([_log_px_given_z(decode(z[i:i + chunk]), xb) for i in range(0, len(z), chunk)], 1)
         log_pz = diagonal_gaussian_log_density(z, jnp.zeros_like(z), jnp.zeros_like(z))
@@ -191,7 +196,7 @@ def posterior_on_grid(model, images, grid_size: int = 81, radius: float = 4.0, c
         z_all.append(np.broadcast_to(np.asarray(z), (len(xb), *z.shape)))
     log_joint, z_all = np.concatenate(log_joint, 0), np.concatenate(z_all, 0)     # (B, G*G), (B, G*G, 2)
     log_q = np.asarray(diagonal_gaussian_log_density(jnp.asarray(z_all), z_mean[:, None], z_log_var[:, None]))
-    log_px = np.asarray(jax.scipy.special.logsumexp(log_joint, axis=1)) + log_area
+    log_px = np.asarray(jax.scipy.special.logsumexp(log_joint, axis=1)) + log_areas
     log_post_cells = log_joint - jax.scipy.special.logsumexp(log_joint, axis=1, keepdims=True)   # cell probabilities
     log_q_cells = log_q - jax.scipy.special.logsumexp(log_q, axis=1, keepdims=True)
     q_cells = np.exp(np.asarray(log_q_cells))
@@ -199,7 +204,7 @@ def posterior_on_grid(model, images, grid_size: int = 81, radius: float = 4.0, c
     elbo = np.sum(q_cells * (log_joint - log_q), axis=1)
     ring = np.ones((grid_size, grid_size), bool); ring[2:-2, 2:-2] = False
     edge = np.exp(np.asarray(log_post_cells)).reshape(len(x), grid_size, grid_size)[:, ring].sum(1)
-    q_mass = np.exp(np.asarray(jax.scipy.special.logsumexp(log_q, axis=1)) + log_area)
+    q_mass = np.exp(np.asarray(jax.scipy.special.logsumexp(log_q, axis=1)) + log_areas)
     return {"z": z_all, "log_joint": log_joint, "log_px": log_px, "log_q": log_q, "kl_q_posterior": kl,
             "elbo": elbo, "q_mass": q_mass, "edge_mass": edge, "grid_size": grid_size}
 
