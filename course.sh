@@ -3,6 +3,7 @@
 #   bash course.sh run [--full] [--solutions] [--offline] [01 05 ...]   run every chapter headless
 #   bash course.sh test [pytest args]                                   run the test suite
 #   bash course.sh setup                                                 only set up (then: .venv/bin/jupyter lab)
+#   bash course.sh wheel                                                 build/vae_course-*.whl, to upload to Colab
 set -euo pipefail
 cd "$(dirname "$0")"
 PY="${PYTHON:-python3}"
@@ -19,16 +20,38 @@ fi
 # shellcheck disable=SC1091
 . "$VENV/bin/activate"
 
+mkdir -p build
+LOG=build/install.log
+# pip's and setuptools' messages go to build/install.log; on failure its end is shown.
+pip_quiet() {
+  if ! python -m pip --disable-pip-version-check "$@" >>"$LOG" 2>&1; then
+    tail -n 30 "$LOG" >&2
+    echo "pip failed (full log: $LOG)" >&2
+    exit 1
+  fi
+}
+
 install() {
-  echo "Installing the course ($1) ..."
-  python -m pip install -q --disable-pip-version-check --upgrade pip
-  python -m pip install -q --disable-pip-version-check -e ".[$1]"
+  echo "Installing the course ($1; log: $LOG) ..."
+  : >"$LOG"
+  pip_quiet install --upgrade pip
+  pip_quiet install -e ".[$1]"
 }
 
 cmd="${1:-}"; shift || true
 case "$cmd" in
-  run)   install "download,test"; exec python tools/run_course.py "$@" ;;
-  test)  install "test"; exec python -m pytest "$@" ;;
-  setup) install "download,test"; echo "Ready: $VENV/bin/jupyter lab chapters/" ;;
-  *) echo "usage: bash course.sh run [--full] | test | setup" >&2; exit 2 ;;
+  run)   install "notebook,download,test"; exec python tools/run_course.py "$@" ;;
+  test)  install "notebook,test"; exec python -m pytest "$@" ;;
+  setup) install "notebook,download,test"; echo "Ready: $VENV/bin/jupyter lab chapters/" ;;
+  wheel)
+    : >"$LOG"
+    # setuptools also builds in build/lib: clear it before (stale files would go into the wheel) and after
+    rm -rf build/vae_course-*.whl build/lib build/bdist.*
+    # setuptools of this environment when it has one (works offline), else pip fetches it
+    python -c 'import setuptools' 2>/dev/null && isolation=--no-build-isolation || isolation=
+    pip_quiet wheel --no-deps $isolation -w build .
+    rm -rf build/lib build/bdist.* vae_course.egg-info
+    echo "Built $(ls "$PWD"/build/vae_course-*.whl)"
+    echo "Colab: upload it next to the notebook (Files pane); the notebook's first cell installs it." ;;
+  *) echo "usage: bash course.sh run [--full] | test | setup | wheel" >&2; exit 2 ;;
 esac

@@ -24,6 +24,7 @@ def time_epoch() -> None:
     from flax import nnx
 
     import vae_lib
+    vae_lib.use_course_settings()  # as every chapter's setup cell: XLA cache, CPU memory reuse
     from vae_lib import data, models, train
 
     print(vae_lib.device_report())

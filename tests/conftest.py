@@ -3,3 +3,9 @@ import os
 # Tests never touch the network: dataset loads go to the bundled data unless a test mocks tfds.
 os.environ.setdefault("VAE_COURSE_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# The course's process-wide settings (compilation cache, CPU memory reuse), as every notebook's
+# setup cell applies them: `import vae_lib` alone changes nothing (tests/test_packaging.py).
+import vae_lib  # noqa: E402
+
+vae_lib.use_course_settings(verbose=False)

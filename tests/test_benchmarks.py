@@ -22,3 +22,34 @@ def test_train_step_benchmark_runs_and_the_jax_variants_agree():
     if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
         assert "CPU memory: reused between steps" in out.stdout  # vae_lib was imported before JAX started
     assert out.stdout.count("images/s") >= 2 and "vae_lib: " in out.stdout
+
+
+def test_gpu_check_says_no_gpu_and_runs_on_the_cpu_only_when_asked():
+    """benchmarks/gpu_check.py names the backend it found; without a GPU it stops (exit 2) unless
+    --allow-cpu, and then runs the parts asked for and reports them (here: a short benchmark)."""
+    script = str(ROOT / "benchmarks" / "gpu_check.py")
+    env = {**os.environ, "JAX_PLATFORMS": "cpu"}
+    out = subprocess.run([sys.executable, script], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert "JAX backend: cpu" in out.stdout and "no GPU found" in out.stdout and "running" not in out.stdout
+    out = subprocess.run([sys.executable, script, "--allow-cpu", "--only", "bench", "--quick"], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+    report = out.stdout.split("GPU check report (cpu)")[1]
+    assert re.search(r"^bench\s+passed\s+[\d.]+ s\s+vae_lib\S* [\d.]+ ms/step, \d+ images/s", report, re.M), report
+    assert "tests" not in report and "chapter" not in report
+
+
+def test_gpu_check_picks_the_key_numbers():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import gpu_check
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    assert gpu_check.key_numbers("tests", "...\n===== 412 passed, 3 skipped in 300.1s =====\n") == \
+        "412 passed, 3 skipped in 300.1s"
+    assert gpu_check.key_numbers("chapter", "running\n05_vae_training   12.0  ok  mnist  elbo=1\n").startswith("05_vae")
+    assert gpu_check.key_numbers("bench", "vae_lib     median   76.0 ms/step     1316 images/s  (IQR") == \
+        "vae_lib 76.0 ms/step, 1316 images/s"
+    assert gpu_check.key_numbers("tests", "FAILED x\n2 failed, 410 passed in 280.0s\n") == "2 failed, 410 passed in 280.0s"
+    assert gpu_check.key_numbers("tests", "crashed") == "no pytest summary"

@@ -53,3 +53,32 @@ def test_train_or_load_trains_once(tmp_path):
     m2, _ = make(seed=1)
     assert checkpoints.train_or_load(tmp_path / "c.msgpack", m2, lambda: calls.append(1)) is None
     assert calls == [1] and all(np.array_equal(a, b) for a, b in zip(leaves(m), leaves(m2)))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "extra bytes", "not msgpack", "other msgpack"])
+def test_a_damaged_file_says_so(tmp_path, damage):
+    """A truncated or overwritten checkpoint names the file instead of msgpack's ExtraData & co."""
+    m, _ = make()
+    path = checkpoints.save_checkpoint(tmp_path / "c.msgpack", m)
+    good = path.read_bytes()
+    path.write_bytes({"truncated": good[: len(good) // 2], "extra bytes": good + b"\x00\x01",
+                      "not msgpack": b"<html>quota exceeded</html>",
+                      "other msgpack": b"\x93\x01\x02\x03"}[damage])       # a valid msgpack list [1, 2, 3]
+    other, _ = make(seed=1)
+    before = leaves(other)
+    with pytest.raises(checkpoints.CheckpointDamaged, match=f"not a vae_lib checkpoint / damaged: {path}"):
+        checkpoints.restore_checkpoint(path, other)
+    assert all(np.array_equal(a, b) for a, b in zip(before, leaves(other)))
+
+
+def test_train_or_load_trains_over_a_damaged_file(tmp_path, capsys):
+    """A damaged cache entry is trained again (and replaced), with a message, not a crash."""
+    path = tmp_path / "c.msgpack"
+    path.write_bytes(b"\x00" * 10)
+    m, _ = make(seed=0)
+    assert checkpoints.train_or_load(path, m, lambda: "trained") == "trained"
+    out = capsys.readouterr().out
+    assert f"not a vae_lib checkpoint / damaged: {path}" in out and "Training again" in out
+    m2, _ = make(seed=1)
+    assert checkpoints.train_or_load(path, m2, lambda: pytest.fail("trained twice")) is None
+    assert all(np.array_equal(a, b) for a, b in zip(leaves(m), leaves(m2)))

@@ -1,11 +1,16 @@
 import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-import tensorflow_datasets as tfds
 from PIL import Image
 
 from vae_lib import data
+
+tfds = pytest.importorskip("tensorflow_datasets")  # a runtime dependency; absent only on bare GPU images
 
 
 def test_unknown_dataset_lists_the_known_ones():
@@ -71,18 +76,21 @@ def test_stroke_width_does_not_grow_with_stroke_length():
     img[2, 4:28, 13:19] = 1      # long stroke, 6 pixels wide
     width = data.digit_attributes(img)["Thick_Stroke"]
     assert img[1].sum() < img[0].sum() / 2
-    assert abs(width[0] - width[1]) < 1.0 and width[2] > 1.7 * width[0]   # skeletons lose ~1 pixel at each end
+    assert abs(width[0] - width[1]) < 1.0 and width[2] > 1.7 * width[0]   # a short stroke's ends weigh more
 
 
-def _write_celeba(folder, n=4, corrupt=None, nested=False, partition=True):
+def _write_celeba(folder, n=4, corrupt=None, nested=False, partition=True, distinct=True):
     img_dir = folder / "img_align_celeba"
     if nested:
         img_dir = img_dir / "img_align_celeba"
     img_dir.mkdir(parents=True)
     names = [f"{i:06d}.jpg" for i in range(1, n + 1)]
     rng = np.random.default_rng(0)
-    for name in names:
-        Image.fromarray(rng.integers(0, 255, (218, 178, 3), dtype=np.uint8)).save(img_dir / name)
+    for k, name in enumerate(names):
+        if distinct or k == 0:
+            Image.fromarray(rng.integers(0, 255, (218, 178, 3), dtype=np.uint8)).save(img_dir / name)
+        else:   # copies of the first image: quick to write, the same work to read
+            (img_dir / name).write_bytes((img_dir / names[0]).read_bytes())
     if corrupt:
         (img_dir / names[corrupt]).write_bytes(b"not a jpeg")
     with open(folder / "list_attr_celeba.csv", "w", newline="") as f:
@@ -176,3 +184,41 @@ def test_missing_tensorflow_is_named_as_the_reason(monkeypatch, capsys):
     monkeypatch.setattr(tfds, "data_source", _not_prepared)
     d = data.load_dataset("mnist", limit=5, offline=False)
     assert d.is_fallback and "downloading needs TensorFlow" in capsys.readouterr().out
+
+
+def test_celeba_folder_gives_the_same_numbers_as_decoding_each_image(tmp_path):
+    """The preallocated array holds exactly what crop, resize and /255 give image by image."""
+    names = _write_celeba(tmp_path, n=5, corrupt=2, partition=False)
+    with pytest.warns(UserWarning, match="corrupt"):
+        got = data.load_celeba_folder(tmp_path, image_size=20, limit=3)
+    want = []
+    for name in [names[0], names[1], names[3]]:          # the corrupt third one is skipped, the limit still met
+        with Image.open(tmp_path / "img_align_celeba" / name) as img:
+            want.append(data._crop_resize(img.convert("RGB"), 20))
+    assert got.images.shape == (3, 20, 20, 3) and got.images.dtype == np.float32
+    np.testing.assert_array_equal(got.images, data.to_float_images(np.stack(want)))
+
+
+_PEAK = """
+import sys
+from vae_lib import data
+def peak():   # this process's resident high-water mark (ru_maxrss would carry the parent's over exec)
+    line = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
+data.load_celeba_folder(sys.argv[1], image_size=64, limit=8)          # imports and first use done
+before = peak()
+d = data.load_celeba_folder(sys.argv[1], image_size=64)
+print(d.images.nbytes, peak() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM from /proc")
+def test_celeba_folder_peak_memory_is_about_one_copy_of_the_data(tmp_path):
+    """Peak resident memory grows by about the float32 array itself, not by 2-3 copies of it."""
+    _write_celeba(tmp_path, n=1500, partition=False, distinct=False)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    out = subprocess.run([sys.executable, "-c", _PEAK, str(tmp_path)], env=env, capture_output=True,
+                         text=True, check=True)
+    nbytes, grown = map(int, out.stdout.split())
+    assert nbytes == 1500 * 64 * 64 * 3 * 4
+    assert grown < 1.2 * nbytes, f"peak grew by {grown / 2**20:.0f} MiB for {nbytes / 2**20:.0f} MiB of images"

@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COVERED = ("01", "02", "03", "04", "05", "06", "07")
+COVERED = ("01", "02", "03", "04", "05", "06", "07", "08")
 # chapters whose notebook glosses every term the glossary lists under it (07 still glosses "perceptual (지각)" and
 # "(PyTorch 포팅 찾아보기)" where the glossary lists 지각 손실 and 포팅: add 07 once they agree)
-BOTH_WAYS = ("01", "02", "03", "04", "05", "06")
+BOTH_WAYS = ("01", "02", "03", "04", "05", "06", "08")
 HANGUL_RUN = re.compile(r"[\uac00-\ud7a3][\uac00-\ud7a3\- ]*[\uac00-\ud7a3]|[\uac00-\ud7a3]")
 
 

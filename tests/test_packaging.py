@@ -22,18 +22,33 @@ def _name(req: str) -> str:
 
 def test_environment_yml_lists_the_same_packages_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    extras = project["optional-dependencies"]
+    wanted = {_name(r) for r in project["dependencies"] + extras["notebook"] + extras["test"]}
     yml = (ROOT / "environment.yml").read_text()
     pip_block = yml.split("- pip:")[1]
     listed = {_name(line.strip()[2:]) for line in pip_block.splitlines()
               if line.strip().startswith("- ") and not line.strip().startswith("- -e")}
     assert listed == wanted, f"only in environment.yml: {listed - wanted}; only in pyproject: {wanted - listed}"
     # same lower bounds too
-    bounds = {_name(r): r.replace(" ", "") for r in project["dependencies"]}
+    bounds = {_name(r): r.replace(" ", "") for r in project["dependencies"] + extras["notebook"]}
     for line in pip_block.splitlines():
         item = line.strip()[2:].replace(" ", "")
         if _name(item) in bounds:
             assert item == bounds[_name(item)]
+
+
+def test_runtime_dependencies_are_what_vae_lib_imports():
+    """Notebook tooling stays out of the runtime dependencies (it is the `notebook` extra): what a
+    host such as Colab has already is not reinstalled or upgraded for it."""
+    deps = {_name(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    imported = set()
+    for path in (ROOT / "vae_lib").rglob("*.py"):
+        for plain, dotted in re.findall(r"^\s*(?:import (\w+)|from (\w+)[\w.]* import )", path.read_text(), re.M):
+            imported.add(plain or dotted)
+    third_party = {m for m in imported - set(sys.stdlib_module_names) - {"vae_lib", "__future__"}}
+    as_installed = {"PIL": "pillow", "tensorflow_datasets": "tensorflow-datasets", "jax_plugins": None, "torch": None}
+    needed = {as_installed.get(m, m) for m in third_party} - {None}   # torch: optional; jax_plugins: probed
+    assert needed == deps, f"imported but not declared: {needed - deps}; declared, not imported: {deps - needed}"
 
 
 def test_every_vae_lib_module_imports():
@@ -64,11 +79,51 @@ def test_record_result_appends_json(tmp_path, monkeypatch):
     assert target.read_text().count("\n") == 2 and '"chapter": "05"' in target.read_text()
 
 
-def test_compilation_cache_is_on_and_can_be_turned_off(tmp_path):
-    import subprocess
-    import sys
+_POLITE_IMPORT = """
+import ctypes, importlib, pkgutil
+loaded = []
+class Recorder(ctypes.CDLL):                     # sees every shared library loaded through ctypes
+    def __init__(self, name, *args, **kwargs):
+        loaded.append(str(name))
+        super().__init__(name, *args, **kwargs)
+ctypes.CDLL = Recorder
+import jax
+from jax._src import xla_bridge
+KEYS = ("jax_cpu_enable_async_dispatch", "jax_compilation_cache_dir",
+        "jax_persistent_cache_min_compile_time_secs")
+before = {k: jax.config.values[k] for k in KEYS}
+import vae_lib
+for m in pkgutil.walk_packages(vae_lib.__path__, "vae_lib."):
+    if m.name != "vae_lib.torch_port":          # torch (optional) loads libraries of its own
+        importlib.import_module(m.name)
+assert {k: jax.config.values[k] for k in KEYS} == before, (before, jax.config.values)
+assert not vae_lib.env._CPU_MEMORY_TUNED and not any("libc" in n for n in loaded), loaded
+assert not xla_bridge.backends_are_initialized(), "importing vae_lib started JAX"
+done = vae_lib.use_course_settings()
+assert done == vae_lib.use_course_settings(verbose=False), "a second call changed something"
+print("AFTER", done["cpu_memory_reused"], vae_lib.env._CPU_MEMORY_TUNED, any("libc" in n for n in loaded),
+      jax.config.values["jax_cpu_enable_async_dispatch"], jax.config.values["jax_compilation_cache_dir"])
+"""
 
-    code = "import vae_lib, jax; print(jax.config.jax_compilation_cache_dir)"
+
+def test_import_changes_no_process_wide_setting_and_use_course_settings_applies_them(tmp_path):
+    """`import vae_lib` (every module) leaves JAX's config, malloc and JAX's backends alone;
+    `vae_lib.use_course_settings()` then turns on the compilation cache and the CPU memory reuse."""
+    env = _fresh_python_env(JAX_PLATFORMS="cpu", VAE_COURSE_JAX_CACHE=str(tmp_path / "c"))
+    out = subprocess.run([sys.executable, "-c", _POLITE_IMPORT], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "course settings: XLA compilation cache: " + str(tmp_path / "c") in out.stdout
+    after = out.stdout.split("AFTER")[1].split()
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    if glibc:
+        assert after == ["True", "True", "True", "False", str(tmp_path / "c")]
+        assert "CPU memory: reused between steps" in out.stdout
+    else:
+        assert after == ["False", "False", "False", "True", str(tmp_path / "c")]
+
+
+def test_compilation_cache_is_on_and_can_be_turned_off(tmp_path):
+    code = "import vae_lib, jax; vae_lib.use_course_settings(verbose=False); print(jax.config.jax_compilation_cache_dir)"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "VAE_COURSE_JAX_CACHE": str(tmp_path / "c")}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(tmp_path / "c") and (tmp_path / "c").is_dir()
@@ -87,6 +142,7 @@ def _fresh_python_env(**extra) -> dict:
 _PAGES_PER_STEP = """
 import resource
 import vae_lib
+vae_lib.use_course_settings(verbose=False)
 import jax, jax.numpy as jnp, numpy as np
 from flax import nnx
 from vae_lib import models, train
@@ -113,7 +169,7 @@ print(temp / 4096, float(np.median(per_step)), vae_lib.device_report().endswith(
 
 @pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only")
 def test_cpu_steps_reuse_host_memory_and_the_tuning_can_be_turned_off():
-    """Importing vae_lib makes the book VAE's train step, whose scratch buffer is bigger than the
+    """`vae_lib.use_course_settings()` makes the book VAE's train step, whose scratch buffer is bigger than the
     64 MiB a worker thread's malloc heap can hold, reuse that buffer: few new pages per step,
     instead of every page of it being mapped and zeroed again (what glibc's defaults do).
 
@@ -143,10 +199,12 @@ def test_cpu_tuning_is_skipped_once_jax_has_started():
     """The dispatch setting is read when JAX starts its backend: after that, leave everything alone."""
     code = ("import jax, jax.numpy as jnp; jnp.ones(1).block_until_ready(); import vae_lib\n"
             "print(vae_lib.tune_cpu_memory(), jax.config.values['jax_cpu_enable_async_dispatch'], "
-            "'host memory' in vae_lib.device_report())")
+            "'host memory' in vae_lib.device_report())\n"
+            "vae_lib.use_course_settings()")
     out = subprocess.run([sys.executable, "-c", code], env=_fresh_python_env(), capture_output=True,
                          text=True, check=True)
-    assert out.stdout.split() == ["False", "True", "False"]
+    assert out.stdout.splitlines()[0].split() == ["False", "True", "False"]
+    assert "CPU memory: left as it was (JAX had already started" in out.stdout  # says why, and what to do
 
 
 def test_cpu_tuning_is_left_off_when_jax_will_run_on_a_gpu_or_tpu(tmp_path, monkeypatch):
@@ -163,7 +221,7 @@ def test_cpu_tuning_is_left_off_when_jax_will_run_on_a_gpu_or_tpu(tmp_path, monk
     plugin_dir = tmp_path / "jax_plugins" / "fake_gpu"   # how JAX's GPU plugins install themselves
     plugin_dir.mkdir(parents=True)
     (plugin_dir / "__init__.py").write_text("")
-    code = ("import vae_lib, jax\nfrom vae_lib import env\n"
+    code = ("import vae_lib, jax\nfrom vae_lib import env\nvae_lib.use_course_settings(verbose=False)\n"
             "print(env._accelerator_plugin_installed(), env._accelerator_device_present(), "
             "env._CPU_MEMORY_TUNED, jax.config.values['jax_cpu_enable_async_dispatch'])")
     def run(**extra) -> list[str]:

@@ -9,6 +9,15 @@ def _write(path, *sources):
     nbformat.write(new_notebook(cells=[new_code_cell(s) for s in sources]), path)
 
 
+def test_a_kernel_runs_quietly(tmp_path, capfd):
+    """No kernel log lines (like ipykernel's warning about TCP without encryption) in the run's output."""
+    _write(tmp_path / "01_quiet.ipynb", "print('hello')")
+    seconds, error = run_course.execute_notebook(tmp_path / "01_quiet.ipynb", offline=True)
+    captured = capfd.readouterr()
+    assert error is None and "without encryption" not in captured.err + captured.out
+    assert "IPKernelApp" not in captured.err, captured.err
+
+
 def test_runner_executes_saves_and_summarises(tmp_path, capsys, monkeypatch):
     chapters = tmp_path / "chapters"
     chapters.mkdir()
@@ -26,3 +35,20 @@ def test_runner_executes_saves_and_summarises(tmp_path, capsys, monkeypatch):
     row = next(line for line in out.splitlines() if line.startswith("01_ok"))
     assert " ok " in row and "digits" in row and "test_bce=12.5" in row
     assert "FAILED" in next(line for line in out.splitlines() if line.startswith("02_broken"))
+
+
+def test_index_links_each_chapter_and_shows_its_row(tmp_path, monkeypatch):
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    _write(chapters / "07_tiny.ipynb",
+           "import vae_lib\nfrom vae_lib import gates\nvae_lib.record_result('07', data='digits <offline>', test_bce=3.25)\n"
+           "gates.check('07', mode='course', sd_reconstructions_recognised=0.9)")
+    monkeypatch.setattr(run_course, "ROOT", tmp_path)
+    run_course.main(["--out", str(tmp_path / "build"), "--offline", "--mode", "smoke"])
+    index = (tmp_path / "build" / "smoke" / "chapters" / "index.html").read_text(encoding="utf-8")
+    assert 'href="07_tiny.html"' in index and (tmp_path / "build" / "smoke" / "chapters" / "07_tiny.html").exists()
+    row = next(line for line in index.splitlines() if "07_tiny.html" in line)
+    assert ">ok<" in row and "digits &lt;offline&gt;" in row and "test_bce=3.25" in row
+    assert "sd_reconstructions_recognised = 0.9" in row and "passed" in row
+    assert "plain_samples_recognised = not measured" in row and "FAILED" in row   # never checked: failed
+    assert "smoke</b> mode" in index

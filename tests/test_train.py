@@ -39,6 +39,36 @@ def test_fit_rejects_unscaled_images():
         train.fit(small_vae(), images() * 255, loss_fn=train.vae_loss_fn(), key=jax.random.key(0), progress=False)
 
 
+@pytest.mark.parametrize("where", ["train", "test"])
+def test_fit_reports_nan_in_the_images_up_front(where):
+    """Broken data are named as such before the first step, not reported as a diverged model."""
+    x, x_test = images(), images(32, 1)
+    (x if where == "train" else x_test)[5, 3, 3, 0] = np.nan
+    m = small_vae()
+    before = params(m)
+    with pytest.raises(ValueError, match="your images contain NaN or inf: 1 of .* at index 5"):
+        train.fit(m, x, loss_fn=train.vae_loss_fn(), key=jax.random.key(0), test_images=x_test,
+                  batch_size=16, progress=False)
+    assert all(np.array_equal(a, b) for a, b in zip(before, params(m)))   # no step was taken
+
+
+def test_evaluate_puts_the_model_back_in_the_mode_it_came_in():
+    """BatchNorm model (the CelebA VAE): evaluate runs in eval mode and leaves train/eval as it was."""
+    x = np.random.default_rng(0).uniform(0, 1, (8, 32, 32, 1)).astype(np.float32)
+    model = models.celeba_vae(image_shape=(32, 32, 1), latent_dim=4, width=8, rngs=nnx.Rngs(0))
+    bn = next(m for _, m in nnx.iter_graph(model) if isinstance(m, nnx.BatchNorm))
+    loss_fn = train.vae_loss_fn(10.0)
+    for mode in ("eval", "train"):
+        getattr(model, mode)()
+        stats = [np.asarray(v) for v in jax.tree.leaves(nnx.state(model, nnx.BatchStat))]
+        result = train.evaluate(model, x, loss_fn, jax.random.key(0), batch_size=4)
+        assert bn.use_running_average == (mode == "eval"), mode
+        assert np.isfinite(result["loss"])
+        # eval mode inside: the running statistics were not updated by evaluate
+        assert all(np.array_equal(a, np.asarray(b)) for a, b in
+                   zip(stats, jax.tree.leaves(nnx.state(model, nnx.BatchStat))))
+
+
 def nan_on_bright_batches(model, x, key):
     loss, parts = train.vae_loss_fn(10.0)(model, x, key)
     loss = jnp.where(jnp.mean(x == 1.0) > 0.01, jnp.nan, loss)  # an all-ones image in the batch

@@ -7,7 +7,8 @@ and print a summary table (chapter, seconds, data used, quality gates, key metri
     python tools/run_course.py --solutions     # run the solved notebooks instead
     python tools/run_course.py 03 05           # only these chapters
 
-Output: build/<mode>/<chapters|solutions>/NN_name.ipynb and .html, results.jsonl.
+Output: build/<mode>/<chapters|solutions>/NN_name.ipynb and .html, results.jsonl, and index.html
+(a small browsable site: the chapter list with links, the summary table with the gate values, date and mode).
 A failing notebook is saved with its error and reported; the others still run. The exit code is 1
 when a notebook fails, or (course and book mode) when a chapter's quality gate fails.
 """
@@ -51,7 +52,9 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "sm
         os.environ["VAE_COURSE_OFFLINE"] = "1"
     if results is not None:
         os.environ["VAE_COURSE_RESULTS"] = str(results)
+    # log_level=ERROR: no "Kernel is running over TCP without encryption" warning per chapter
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(path.parent)}})
     error = None
     start = time.perf_counter()
@@ -117,6 +120,56 @@ def summarise(rows: list[dict], results_file: Path, mode: str = "course") -> str
     return "\n".join(lines)
 
 
+def _gate_item(name: str, v: dict) -> str:
+    import html
+    value = f"{v['value']:.4g}" if isinstance(v["value"], float) else str(v["value"])
+    verdict, css = {True: ("passed", "pass"), False: ("FAILED", "fail"), None: ("n/a", "na")}[v["passed"]]
+    return (f'<li class="{css}">{html.escape(name)} = {html.escape(value)} '
+            f'(needs {html.escape(str(v.get("needs", "-")))}): {verdict}</li>')
+
+
+def write_index(out_dir: Path, rows: list[dict], results_file: Path, mode: str, folder: str) -> Path:
+    """Write out_dir/index.html: links to each executed chapter's HTML, its seconds, status, data and
+    quality gates (value, what it needs, passed) from results.jsonl, and the date and mode of the run."""
+    import datetime
+    import html
+    recorded = read_results(results_file)
+    esc = lambda v: html.escape(str(v))  # noqa: E731
+    body = []
+    for r in rows:
+        rec = dict(recorded.get(r["chapter"][:2], {}))
+        gates = rec.pop("gates", {}) or {}
+        data = rec.pop("data", "-")
+        rec.pop("mode", None)
+        applicable = [v for v in gates.values() if v["passed"] is not None]
+        passed = sum(1 for v in applicable if v["passed"])
+        gate_items = "".join(_gate_item(name, v) for name, v in gates.items())
+        metric = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items()) or "-"
+        status = "ok" if r["error"] is None else f"FAILED: {r['error']}"
+        body.append(
+            f"<tr><td><a href=\"{esc(r['chapter'])}.html\">{esc(r['chapter'])}</a></td>"
+            f"<td class=\"num\">{r['seconds']:.1f}</td><td class=\"{'ok' if r['error'] is None else 'fail'}\">{esc(status)}</td>"
+            f"<td>{esc(data)}</td><td>{f'{passed}/{len(applicable)} passed' if gates else '-'}"
+            f"{f'<ul>{gate_items}</ul>' if gate_items else ''}</td><td>{esc(metric)}</td></tr>")
+    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>VAE course: {esc(folder)}, {esc(mode)} mode</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:70em}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}} .num{{text-align:right}}
+.ok,.pass{{color:#070}} .fail{{color:#b00;font-weight:bold}} .na{{color:#777}} ul{{margin:0;padding-left:1.2em}}</style>
+</head><body>
+<h1>Variational Autoencoders, hands on: executed {esc(folder)}</h1>
+<p>Run on {esc(when)} in <b>{esc(mode)}</b> mode. Each link opens the executed notebook (outputs and figures) as HTML;
+the .ipynb files lie next to it.</p>
+<table><tr><th>chapter</th><th>seconds</th><th>status</th><th>data used</th><th>quality gates</th><th>key metric</th></tr>
+{chr(10).join(body)}
+</table></body></html>
+"""
+    index = out_dir / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("only", nargs="*", help="chapter numbers to run, e.g. 01 05 (default: all)")
@@ -150,7 +203,8 @@ def main(argv=None) -> int:
     total = time.perf_counter() - start
     print()
     print(summarise(rows, results, mode))
-    print(f"\nwhole run: {total / 60:.0f} min {total % 60:.0f} s. Executed notebooks and HTML copies: {out_dir}")
+    index = write_index(out_dir, rows, results, mode, folder)
+    print(f"\nwhole run: {total / 60:.0f} min {total % 60:.0f} s. Executed notebooks and HTML copies: {out_dir}; open {index}")
     failed = [r["chapter"] for r in rows if r["error"]]
     if failed:
         print(f"FAILED: {', '.join(failed)} (open the executed notebook to see the error)")

@@ -10,7 +10,8 @@ and the chapter gets, at the same indentation, `raise NotImplementedError("...")
 then say "not yet" and later cells use the library's version). A markdown answer between
 `<!-- BEGIN SOLUTION -->` and `<!-- END SOLUTION -->` becomes a prompt to write one's own answer first,
 followed by the answer folded in a collapsed `<details>` block (the learner opens it after trying).
-Outputs and execution counts are dropped from both.
+Outputs and execution counts are dropped from both. The first code cell of every notebook, which
+starts with "# Setup:", is replaced by `tools/setup_cell.py`'s SETUP_CELL (one source of truth).
 
     python tools/sync_chapters.py           # write chapters/ from solutions/ (and strip outputs)
     python tools/sync_chapters.py --check   # exit 1 if chapters/ has drifted from solutions/
@@ -24,6 +25,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tools.setup_cell import SETUP_CELL  # noqa: E402
 CODE_BLOCK = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*(\n|$)", re.S | re.M)
 TEXT_BLOCK = re.compile(r"<!-- BEGIN SOLUTION -->.*?<!-- END SOLUTION -->", re.S)
 STUB = '{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError("Exercise not written yet")\n'
@@ -53,6 +56,16 @@ def clean(nb: dict) -> dict:
     return nb
 
 
+def stamp_setup_cell(nb: dict, name: str = "notebook") -> dict:
+    """`nb` with its first code cell (which must start with "# Setup:") set to SETUP_CELL."""
+    first = next((c for c in nb["cells"] if c["cell_type"] == "code"), None)
+    src = "" if first is None else "".join(first["source"]) if isinstance(first["source"], list) else first["source"]
+    if not src.startswith("# Setup:"):
+        raise SystemExit(f"{name}: the first code cell must be the setup cell, starting with '# Setup:'")
+    first["source"] = SETUP_CELL.splitlines(keepends=True)
+    return nb
+
+
 def chapter_from_solution(solution: dict) -> dict:
     nb = json.loads(json.dumps(solution))
     for cell in nb["cells"]:
@@ -71,12 +84,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     drift = []
     for sol_path in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")):
-        solution = json.loads(sol_path.read_text(encoding="utf-8"))
+        solution = stamp_setup_cell(json.loads(sol_path.read_text(encoding="utf-8")), sol_path.name)
         chapter_path = ROOT / "chapters" / sol_path.name
         want_sol, want_ch = dumps(clean(solution)), dumps(chapter_from_solution(solution))
         if args.check:
             if sol_path.read_text(encoding="utf-8") != want_sol:
-                drift.append(f"{sol_path.relative_to(ROOT)} has outputs or run metadata")
+                drift.append(f"{sol_path.relative_to(ROOT)} has outputs or run metadata, or its setup cell "
+                             "differs from tools/setup_cell.py")
             if not chapter_path.exists() or chapter_path.read_text(encoding="utf-8") != want_ch:
                 drift.append(f"{chapter_path.relative_to(ROOT)} differs from what {sol_path.name} gives")
         else:

@@ -9,8 +9,9 @@ Modules (each one job, readable in one sitting):
   train        one jit-compiled train step, `fit` with a progress bar, `evaluate`
   checkpoints  save / restore a model (and optimizer) to one file
   plots        image grids, reconstructions, latent scatter and grid, loss curves
-  env          device report, quick mode, a chapter's results, the on-disk compilation cache,
-               host memory reuse on CPU
+  env          device report, quick mode, a chapter's results, and `use_course_settings()`: the
+               on-disk compilation cache and host memory reuse on CPU (importing vae_lib changes
+               no process-wide setting; that call opts in)
   summary      a per-layer table of a model (shapes traced with nnx.eval_shape, parameter counts)
   estimators   pathwise vs score-function gradient estimators (chapter 03)
   latent       latent-space tools: nearest distances and holes, attribute vectors, morphing
@@ -25,7 +26,6 @@ Modules (each one job, readable in one sitting):
 """
 __version__ = "0.1.0"
 
-from vae_lib.env import device_report, enable_compilation_cache, quick_mode, record_result, tune_cpu_memory  # noqa: F401
-
-enable_compilation_cache()
-tune_cpu_memory()
+from vae_lib.env import (  # noqa: F401
+    device_report, enable_compilation_cache, quick_mode, record_result, tune_cpu_memory, use_course_settings,
+)

@@ -4,8 +4,10 @@
     restore_checkpoint("build/vae.msgpack", model, optimizer)   # model built with the same shapes
 
 The file is written to a temporary name and then renamed, so a crash never leaves half a file.
-Restoring into a model of another shape fails with a message naming the mismatched arrays.
-`train_or_load` trains only when no checkpoint exists (useful in class: train once, reuse later).
+Restoring into a model of another shape fails with a message naming the mismatched arrays; a file
+that is not a checkpoint (damaged, truncated, something else) fails with `CheckpointDamaged`.
+`train_or_load` trains only when no checkpoint exists (useful in class: train once, reuse later),
+and trains again, with a printed message, when the file is damaged.
 """
 from __future__ import annotations
 
@@ -22,6 +24,23 @@ class CheckpointMismatch(ValueError):
     """The checkpoint's arrays do not fit the model they are restored into."""
 
 
+class CheckpointDamaged(ValueError):
+    """The file is not a vae_lib checkpoint, or it is damaged (truncated, overwritten)."""
+
+
+def _read_payload(path: Path) -> dict:
+    """The {"model": ..., "optimizer": ...} dict saved by `save_checkpoint`, or CheckpointDamaged."""
+    try:
+        payload = serialization.msgpack_restore(path.read_bytes())
+    except Exception as e:  # msgpack raises ExtraData, ValueError, TypeError, ... depending on the damage
+        raise CheckpointDamaged(f"not a vae_lib checkpoint / damaged: {path} ({type(e).__name__}: {e}). "
+                                "Delete it (or save the model again).") from e
+    if not isinstance(payload, dict) or not isinstance(payload.get("model"), dict):
+        raise CheckpointDamaged(f"not a vae_lib checkpoint / damaged: {path} (no model state in it). "
+                                "Delete it (or save the model again).")
+    return payload
+
+
 def _pure(obj) -> dict:
     return jax.device_get(nnx.to_pure_dict(nnx.state(obj)))
 
@@ -30,9 +49,9 @@ def save_checkpoint(path: str | os.PathLike, model: nnx.Module, optimizer: nnx.O
     """Write model (and optimizer) state to `path` atomically. Returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"model": _pure(model)}
+    payload = {"model": _str_keys(_pure(model))}
     if optimizer is not None:
-        payload["optimizer"] = _pure(optimizer)
+        payload["optimizer"] = _str_keys(_pure(optimizer))
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(serialization.msgpack_serialize(payload))
     os.replace(tmp, path)
@@ -65,7 +84,7 @@ def restore_checkpoint(path: str | os.PathLike, model: nnx.Module, optimizer: nn
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"No checkpoint at {path}")
-    payload = serialization.msgpack_restore(path.read_bytes())
+    payload = _read_payload(path)
     # msgpack turns integer keys (list indices inside nnx.List) into strings; convert back.
     payload = _int_keys(payload)
     problems = _compare("model", _pure(model), payload["model"])
@@ -83,6 +102,14 @@ def restore_checkpoint(path: str | os.PathLike, model: nnx.Module, optimizer: nn
         _restore_into(optimizer, payload["optimizer"])
 
 
+def _str_keys(tree):
+    """List indices inside nnx.List are int keys; store them as strings (flax < 0.12.1 writes int
+    keys as msgpack integers, which msgpack then refuses to read back)."""
+    if isinstance(tree, dict):
+        return {str(k): _str_keys(v) for k, v in tree.items()}
+    return tree
+
+
 def _int_keys(tree):
     if isinstance(tree, dict):
         return {(int(k) if isinstance(k, str) and k.isdigit() else k): _int_keys(v) for k, v in tree.items()}
@@ -92,13 +119,18 @@ def _int_keys(tree):
 def train_or_load(path: str | os.PathLike, model: nnx.Module, train: Callable[[], object]):
     """Restore `model` from `path` if it exists; otherwise call `train()` and save the result.
 
-    Returns what `train()` returned, or None when the model was loaded.
+    Returns what `train()` returned, or None when the model was loaded. A damaged file (an
+    interrupted copy, a full disk) is trained over, with a message, instead of stopping the chapter.
     """
     path = Path(path)
     if path.exists():
-        restore_checkpoint(path, model)
-        print(f"Loaded trained weights from {path} (delete the file to train again).")
-        return None
+        try:
+            restore_checkpoint(path, model)
+        except CheckpointDamaged as e:
+            print(f"{e}\nTraining again; the new weights will replace it.")
+        else:
+            print(f"Loaded trained weights from {path} (delete the file to train again).")
+            return None
     result = train()
     save_checkpoint(path, model)
     print(f"Saved trained weights to {path}.")

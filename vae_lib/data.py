@@ -110,6 +110,11 @@ def resize_images(images: np.ndarray, size: int) -> np.ndarray:
     return arr[..., None] if arr.ndim == 3 else arr
 
 
+def _fill_float(out: np.ndarray, k: int, pixels: np.ndarray) -> None:
+    """out[k] = pixels (uint8 (H, W, C)) as float32 in [0, 1], the same numbers as `to_float_images`."""
+    out[k] = pixels.reshape(out.shape[1:]).astype(np.float32) / np.float32(255.0)
+
+
 def _crop_resize(img, size: int) -> np.ndarray:
     from PIL import Image
 
@@ -131,10 +136,10 @@ def digit_attributes(images: np.ndarray) -> dict[str, np.ndarray]:
     """Computed attributes of dark-background grey images (digits), for offline latent arithmetic.
 
     images: (N, H, W, 1) float in [0, 1] -> {name: (N,) float32}:
-      'Thick_Stroke': stroke width in pixels: the ink (sum of the grey values) divided by the
-                      length of the stroke's skeleton (pixels of the one-pixel-wide centre line of
-                      the pixels above 0.5). Mean ink alone would mix in the stroke's length: a 0
-                      has more ink than a 1 of the same width;
+      'Thick_Stroke': stroke width in pixels, 2 * area / perimeter of the pixels above 0.5 (a
+                      stroke of length L and width w has area L*w and perimeter 2(L + w), so this
+                      is about w when L >> w). Mean ink alone would mix in the stroke's length: a
+                      0 has twice the ink of a 1 of the same width;
       'Slanted_Right': shear of the ink: how much x grows as y goes up (0 for an upright stroke);
       'Wide': standard deviation of the ink's column position, in pixels.
     """
@@ -150,11 +155,10 @@ def digit_attributes(images: np.ndarray) -> dict[str, np.ndarray]:
     var_y = (x * dy**2).sum(axis=(1, 2)) / mass + 1e-8
     cov_xy = (x * dx * dy).sum(axis=(1, 2)) / mass
     var_x = (x * dx**2).sum(axis=(1, 2)) / mass
-    from skimage.morphology import skeletonize
-
-    length = np.array([skeletonize(img > 0.5).sum() for img in x], np.float64)
+    ink = np.pad(x > 0.5, ((0, 0), (1, 1), (1, 1)))
+    perimeter = (ink[:, 1:, :] != ink[:, :-1, :]).sum(axis=(1, 2)) + (ink[:, :, 1:] != ink[:, :, :-1]).sum(axis=(1, 2))
     return {
-        "Thick_Stroke": (x.sum(axis=(1, 2)) / np.maximum(length, 1.0)).astype(np.float32),
+        "Thick_Stroke": (2.0 * ink.sum(axis=(1, 2)) / np.maximum(perimeter, 1)).astype(np.float32),
         "Slanted_Right": (cov_xy / var_y).astype(np.float32),
         "Wide": np.sqrt(var_x).astype(np.float32),
     }
@@ -243,6 +247,12 @@ def _download_problem(name: str) -> str | None:
 
 
 def _read_tfds(name: str, split: str, data_dir: str | None, limit: int | None, download: bool) -> list[dict]:
+    source, n = _tfds_source(name, split, data_dir, limit, download)
+    return [source[i] for i in range(n)]
+
+
+def _tfds_source(name: str, split: str, data_dir: str | None, limit: int | None, download: bool):
+    """(random-access source, number of records to read): records are read one at a time from it."""
     import tensorflow_datasets as tfds
 
     kwargs = {"builder_kwargs": {"file_format": "array_record"}} if data_dir else {}
@@ -253,8 +263,7 @@ def _read_tfds(name: str, split: str, data_dir: str | None, limit: int | None, d
         if problem:
             raise DownloadUnavailable(problem) from None
         source = tfds.data_source(name, split=split, data_dir=data_dir, download=True, **kwargs)
-    n = len(source) if limit is None else min(limit, len(source))
-    return [source[i] for i in range(n)]
+    return source, (len(source) if limit is None else min(limit, len(source)))
 
 
 def _mnist_like_from_tfds(name: str, split: str, data_dir, limit, download) -> ImageData:
@@ -266,10 +275,18 @@ def _mnist_like_from_tfds(name: str, split: str, data_dir, limit, download) -> I
 
 
 def _celeba_from_tfds(split: str, data_dir, limit, download, image_size: int) -> ImageData:
-    records = _read_tfds("celeb_a", split, data_dir, limit, download)
-    images = resize_images(np.stack([np.asarray(r["image"]) for r in records]), image_size)
-    attrs = np.array([[1 if bool(r["attributes"][a]) else -1 for a in CELEBA_ATTRIBUTES] for r in records], np.int8)
-    return ImageData("celeb_a", split, to_float_images(images), attributes=attrs,
+    """Each record is decoded, cropped, resized and written straight into one preallocated float32
+    array: peak memory is about that array, not the full-size images plus copies of them."""
+    from PIL import Image
+
+    source, n = _tfds_source("celeb_a", split, data_dir, limit, download)
+    images = np.empty((n, image_size, image_size, 3), np.float32)
+    attrs = np.empty((n, len(CELEBA_ATTRIBUTES)), np.int8)
+    for i in range(n):
+        r = source[i]
+        _fill_float(images, i, _crop_resize(Image.fromarray(np.asarray(r["image"])), image_size))
+        attrs[i] = [1 if bool(r["attributes"][a]) else -1 for a in CELEBA_ATTRIBUTES]
+    return ImageData("celeb_a", split, images, attributes=attrs,
                      attribute_names=CELEBA_ATTRIBUTES, source="tensorflow-datasets 'celeb_a'")
 
 
@@ -315,6 +332,9 @@ def load_celeba_folder(folder: str | os.PathLike, split: str = "train", image_si
     (image_id, partition 0/1/2 = train/validation/test; without it every image is in 'train').
     Images are centre-cropped to a square and resized to image_size. A corrupt or unreadable
     image is skipped with a warning that names it (on_corrupt='skip') or raises (on_corrupt='raise').
+
+    Memory: every image is decoded straight into one preallocated float32 array
+    (N, image_size, image_size, 3), so the peak is about one copy of the data (README, "Data").
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -342,23 +362,27 @@ def load_celeba_folder(folder: str | os.PathLike, split: str = "train", image_si
         raise ValueError(f"split {split!r} needs {part_path}; without it every image is in 'train'")
     if on_corrupt not in ("skip", "raise"):
         raise ValueError("on_corrupt must be 'skip' or 'raise'")
-    images, kept = [], []
+    rows = len(chosen) if limit is None else min(limit, len(chosen))
+    images = np.empty((rows, image_size, image_size, 3), np.float32)
+    kept = []
     for i in chosen:
-        if limit is not None and len(images) >= limit:
+        if len(kept) == rows:
             break
         path = images_dir / files[i]
         try:
             with Image.open(path) as img:
-                images.append(_crop_resize(img.convert("RGB"), image_size))
+                _fill_float(images, len(kept), _crop_resize(img.convert("RGB"), image_size))
             kept.append(i)
         except (OSError, UnidentifiedImageError, SyntaxError) as e:
             msg = f"CelebA image {path} is missing or corrupt ({e.__class__.__name__}: {e})"
             if on_corrupt == "raise":
                 raise ValueError(msg) from None
             warnings.warn(msg + "; skipped.", stacklevel=2)
-    if not images:
+    if not kept:
         raise ValueError(f"No readable images for split {split!r} in {images_dir}")
-    return ImageData("celeb_a", split, to_float_images(np.stack(images)), attributes=attrs[kept],
+    if len(kept) < len(images):   # corrupt images were skipped: shrink in place (no second copy)
+        images.resize((len(kept), *images.shape[1:]), refcheck=False)
+    return ImageData("celeb_a", split, images, attributes=attrs[kept],
                      attribute_names=names, source=f"CelebA folder {folder}")
 
 

@@ -11,6 +11,53 @@ TUNING_ENV = "VAE_COURSE_CPU_TUNING"
 _TRIM_THRESHOLD = 2**31 - 1  # bytes of freed memory the process may keep (mallopt takes an int)
 
 
+def use_course_settings(verbose: bool = True) -> dict:
+    """Apply the course's process-wide settings, once, at the top of a notebook or script.
+
+    `import vae_lib` changes nothing outside vae_lib; this call opts in to two settings:
+
+    * `enable_compilation_cache()`: XLA's compiled programs are kept on disk
+      (`~/.cache/vae_course/jax`, or `$VAE_COURSE_JAX_CACHE`; "off" disables it);
+    * `tune_cpu_memory()`: CPU train steps reuse their scratch memory (`mallopt` and synchronous
+      CPU dispatch; `VAE_COURSE_CPU_TUNING=off` keeps the defaults). It must run before JAX
+      computes anything, so call this right after `import vae_lib`.
+
+    verbose: print one line saying what was set.
+    Returns {"compilation_cache": folder or None, "cpu_memory_reused": bool}. Calling it again
+    changes nothing and returns the same answer.
+    """
+    done = {"compilation_cache": enable_compilation_cache(),
+            "cpu_memory_reused": tune_cpu_memory() or _CPU_MEMORY_TUNED}
+    if verbose:
+        cache = done["compilation_cache"] or "off"
+        memory = ("reused between steps" if done["cpu_memory_reused"]
+                  else f"left as it was ({_cpu_tuning_blocked_by() or 'mallopt refused'})")
+        print(f"course settings: XLA compilation cache: {cache} | CPU memory: {memory}")
+    return done
+
+
+def _cpu_tuning_blocked_by() -> str | None:
+    """Why `tune_cpu_memory` must leave the defaults, in a few words, or None when it may apply them."""
+    import platform
+
+    import jax
+
+    if os.environ.get(TUNING_ENV, "").strip().lower() in {"off", "0", "false", "no"}:
+        return f"{TUNING_ENV}=off"
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return "needs Linux with glibc"
+    if _accelerator_expected(os.environ.get("JAX_PLATFORMS") or jax.config.jax_platforms or ""):
+        return "JAX runs on a GPU/TPU"
+    try:
+        from jax._src import xla_bridge
+        started = xla_bridge.backends_are_initialized()
+    except (ImportError, AttributeError):
+        return "cannot tell whether JAX has started (this JAX version)"
+    if started:
+        return "JAX had already started: call it right after `import vae_lib`, before any computation"
+    return None
+
+
 def enable_compilation_cache() -> str | None:
     """Keep XLA's compiled programs on disk, so a second notebook (or run) skips compiling them.
 
@@ -62,28 +109,17 @@ def tune_cpu_memory() -> bool:
     Applied only on Linux with glibc, only when JAX will run on the CPU (not when JAX_PLATFORMS
     names a GPU/TPU first or, with it unset, a GPU/TPU plugin is installed and its device is
     there: then the training step does not run on the CPU), and only if JAX has not started
-    its backends yet (the dispatch setting is read then): import vae_lib before running any JAX
-    computation. Set VAE_COURSE_CPU_TUNING=off to keep the defaults (for example when memory is
-    tight). Returns True when the settings were applied (then `device_report` says "host memory
-    reused").
+    its backends yet (the dispatch setting is read then): call it (or `use_course_settings`)
+    before running any JAX computation. `import vae_lib` alone does not call it. Set
+    VAE_COURSE_CPU_TUNING=off to keep the defaults (for example when memory is tight). Returns
+    True when the settings were applied (then `device_report` says "host memory reused").
     """
-    import platform
+    import ctypes
 
     import jax
 
-    if os.environ.get(TUNING_ENV, "").strip().lower() in {"off", "0", "false", "no"}:
+    if _cpu_tuning_blocked_by() is not None:
         return False
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
-    if _accelerator_expected(os.environ.get("JAX_PLATFORMS") or jax.config.jax_platforms or ""):
-        return False
-    try:
-        from jax._src import xla_bridge
-        if xla_bridge.backends_are_initialized():
-            return False
-    except (ImportError, AttributeError):
-        return False
-    import ctypes
 
     try:
         libc = ctypes.CDLL("libc.so.6")

@@ -4,10 +4,12 @@ Shapes: `B` batch, `D` latent dimensions, `K` dimensions of a multivariate norma
 """
 from __future__ import annotations
 
+import math
+
 import jax
 import jax.numpy as jnp
 
-LOG_2PI = jnp.log(2.0 * jnp.pi)
+LOG_2PI = math.log(2.0 * math.pi)  # a Python float: importing this module starts no JAX computation
 
 
 def normal_log_density(x: jax.Array, mean: jax.Array | float = 0.0, std: jax.Array | float = 1.0) -> jax.Array:

@@ -76,6 +76,21 @@ def fit_data_parallel(model: nnx.Module, train_images: np.ndarray, *, mesh: Mesh
     return fit(model, train_images, mesh=mesh or make_data_mesh(), **fit_kwargs)
 
 
+def split_batch(x, n_devices: int) -> np.ndarray:
+    """What PartitionSpec('data') gives each device, as one array: (B, ...) -> (n_devices, B // n_devices, ...);
+    device i holds the contiguous rows i * B // n_devices to (i + 1) * B // n_devices (chapter 08, exercise 1)."""
+    x = np.asarray(x)
+    if x.shape[0] % n_devices:
+        raise ValueError(f"a batch of {x.shape[0]} cannot be split evenly over {n_devices} devices")
+    return x.reshape(n_devices, x.shape[0] // n_devices, *x.shape[1:])
+
+
+def average_gradients(grads):
+    """The full batch's gradient from the devices' gradients stacked on axis 0: their mean, because each
+    device's loss is a mean over its equal share of the batch (chapter 08, exercise 2)."""
+    return jax.numpy.mean(jax.numpy.asarray(grads), axis=0)
+
+
 def sharding_report(tree) -> dict[str, int]:
     """How many arrays of `tree` are replicated vs split across devices: {'replicated': n, 'sharded': m}."""
     leaves = [a for a in jax.tree.leaves(tree) if isinstance(a, jax.Array)]

@@ -169,11 +169,11 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     "07": {
         "smoke": {"sd": Recipe(steps=12, learning_rate=1e-3, batch_size=16), "n_train": 2_000, "n_test": 400,
                   "plain": Recipe(steps=10, learning_rate=5e-4, batch_size=32, widths=(16, 32, 64), beta=500.0),
-                  "residual_widths": (16, 20, 28), "n_eval": 200},
+                  "residual_widths": (16, 20, 28), "n_eval": 200, "side_by_side_steps": 4},
         "course": {"sd": Recipe(steps=400, learning_rate=1e-3, batch_size=50), "n_train": None, "n_test": None,
-                   "plain": VAE["course"], "residual_widths": (32, 40, 56), "n_eval": None},
+                   "plain": VAE["course"], "residual_widths": (32, 40, 56), "n_eval": None, "side_by_side_steps": 300},
         "book": {"sd": Recipe(steps=1_500, learning_rate=1e-3, batch_size=50), "n_train": None, "n_test": None,
-                 "plain": VAE["book"], "residual_widths": (32, 40, 56), "n_eval": None},
+                 "plain": VAE["book"], "residual_widths": (32, 40, 56), "n_eval": None, "side_by_side_steps": 300},
     },
 }
 

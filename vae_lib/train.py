@@ -123,7 +123,13 @@ def make_eval_step(graphdef, loss_fn: LossFn):
 
 def evaluate(model: nnx.Module, images: np.ndarray, loss_fn: LossFn, key: jax.Array,
              batch_size: int = 500) -> dict[str, float]:
-    """Average each loss part over all images (x: (N, H, W, C) in [0, 1]), in eval mode."""
+    """Average each loss part over all images (x: (N, H, W, C) in [0, 1]), in eval mode.
+
+    The model is put in eval mode (BatchNorm uses its running averages) and afterwards back in the
+    mode it came in, train or eval.
+    """
+    _check_images(images, "evaluate")
+    modes = _mode_attributes(model)
     model.eval()
     try:
         graphdef, state = nnx.split(model)
@@ -138,15 +144,31 @@ def evaluate(model: nnx.Module, images: np.ndarray, loss_fn: LossFn, key: jax.Ar
             n += len(x)
         return {k: v / n for k, v in totals.items()}
     finally:
-        model.train()
+        for module, name, value in modes:
+            setattr(module, name, value)
 
 
-def _check_images(images) -> np.ndarray:
+_MODE_FLAGS = ("deterministic", "use_running_average")   # what nnx's Module.train() / .eval() set
+
+
+def _mode_attributes(model: nnx.Module) -> list[tuple[nnx.Module, str, object]]:
+    """(module, attribute, value) of every train/eval switch in `model`, to put them back later."""
+    return [(m, name, getattr(m, name)) for _, m in nnx.iter_graph(model)
+            if isinstance(m, nnx.Module) for name in _MODE_FLAGS if hasattr(m, name)]
+
+
+def _check_images(images, caller: str = "fit") -> np.ndarray:
+    """The images as float32 (N, H, W, C) in [0, 1], or a ValueError saying what is wrong with them."""
     x = np.asarray(images)
     if x.ndim != 4:
-        raise ValueError(f"fit expects images of shape (N, H, W, C); got {x.shape}")
+        raise ValueError(f"{caller} expects images of shape (N, H, W, C); got {x.shape}")
+    if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
+        bad = ~np.isfinite(x.reshape(len(x), -1)).all(axis=1)
+        raise ValueError(f"your images contain NaN or inf: {int(bad.sum())} of {len(x)} images, the first "
+                         f"at index {int(np.argmax(bad))}. Fix or drop them before training (the model "
+                         "has not diverged: the data were broken before the first step).")
     if not np.issubdtype(x.dtype, np.floating) or x.min() < 0 or x.max() > 1:
-        raise ValueError(f"fit expects float images in [0, 1]; got dtype {x.dtype}, range "
+        raise ValueError(f"{caller} expects float images in [0, 1]; got dtype {x.dtype}, range "
                          f"[{x.min()}, {x.max()}]. Convert with x.astype('float32') / 255.")
     return x.astype(np.float32, copy=False)
 
@@ -166,6 +188,8 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
     Returns the History (pass `history=` to continue one). Raises TrainingDiverged on NaN/inf.
     """
     x_all = _check_images(train_images)
+    if test_images is not None:
+        _check_images(test_images, "fit's test_images")   # up front, not after the first epoch
     if len(x_all) < batch_size:
         raise ValueError(f"only {len(x_all)} training images for batch_size={batch_size}")
     optimizer = optimizer or nnx.Optimizer(model, adam(learning_rate), wrt=nnx.Param)

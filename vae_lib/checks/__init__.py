@@ -10,3 +10,4 @@ from vae_lib.checks.ch04 import *  # noqa: F401,F403
 from vae_lib.checks.ch05 import *  # noqa: F401,F403
 from vae_lib.checks.ch06 import *  # noqa: F401,F403
 from vae_lib.checks.ch07 import *  # noqa: F401,F403
+from vae_lib.checks.ch08 import *  # noqa: F401,F403
