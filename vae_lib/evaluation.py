@@ -10,6 +10,9 @@ log p(x | z) = -(BCE summed over pixels):
       log p(x) >= L_k = E[ log (1/k) sum_i p(x|z_i) p(z_i) / q(z_i|x) ],   z_i ~ q(z|x),
   computed with logsumexp (the weights are e^-hundreds). L_1 is the ELBO (in expectation),
   and L_k grows towards log p(x) as k grows.
+- `log_px_quadrature` / `posterior_on_grid` (2-D latent spaces only): log p(x) itself, by summing
+  p(x|z) p(z) over a grid of z, and on the same grid the true posterior p(z|x) and KL(q(z|x) || p(z|x)),
+  the gap in log p(x) = ELBO + KL(q(z|x) || p(z|x)).
 
 Randomness: each image gets its own key, `fold_in(key, index of the image)`, so the result does not
 depend on the batch size. All functions run the model in eval mode.
