@@ -47,7 +47,8 @@ def commands(quick: bool) -> dict[str, list[str]]:
     py = sys.executable
     return {
         # unit tests only: not the notebooks, not the fresh-venv installs (they need a package index)
-        "tests": [py, "-m", "pytest", "-q", "-m", "not notebook and not host_install", "-p", "no:cacheprovider"],
+        "tests": [py, "-m", "pytest", "-q", "-m", "not notebook and not host_install and not course and not browser",
+                  "-p", "no:cacheprovider"],
         "chapter": [py, "tools/run_course.py", "--solutions", "--offline", "05"],
         "bench": [py, "benchmarks/bench_train_step.py", "--only", "vae_lib,vae_lib-both"]
                  + (["--quick", "--rounds", "1", "--steps", "2"] if quick else []),

@@ -57,3 +57,12 @@ def test_runner_fails_on_a_failed_or_unmeasured_gate_except_in_smoke_mode(tmp_pa
         assert "sd_reconstructions_recognised = not measured" in out and "QUALITY GATES FAILED" in out
     else:
         assert "QUALITY GATES FAILED" not in out
+
+
+def test_readme_lists_every_gate_with_its_threshold():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for chapter, table in gates.THRESHOLDS.items():
+        for name, (op, threshold, _) in table.items():
+            assert f"| {chapter} | `{name}` | {op} {threshold:g} |" in readme, (chapter, name)
