@@ -147,3 +147,13 @@ def test_elbo_le_iwae_le_log_px_on_a_trained_model(trained):
     assert np.all(elbo <= iwae + 1e-4) and np.all(iwae <= fine + 0.05)
     out = evaluation.posterior_on_grid(trained, x, grid_size=121, radius=5.0)
     np.testing.assert_allclose(fine - elbo, out["kl_q_posterior"], atol=0.1)   # log p(x) - ELBO = KL(q || p(z|x))
+
+
+def test_posterior_window_holds_posterior_and_q(trained):
+    x = _images(4, seed=5)
+    center, radius = evaluation.posterior_window(trained, x, grid_size=41, radius=5.0)
+    assert center.shape == (4, 2) and radius.shape == (4,) and np.all(radius > 0)
+    out = evaluation.posterior_on_grid(trained, x, grid_size=81, radius=radius, center=center)
+    fine = evaluation.log_px_quadrature(trained, x, grid_size=121, radius=5.0)
+    np.testing.assert_allclose(out["log_px"], fine, atol=0.05)
+    assert np.all(out["edge_mass"] < 1e-3) and np.all(out["q_mass"] > 0.99)

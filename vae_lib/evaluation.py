@@ -219,3 +219,25 @@ def log_px_quadrature(model, images, grid_size: int = 81, radius: float = 4.0, c
     move when grid_size grows, and that the posterior is not cut off at the grid's edge, see `posterior_on_grid`).
     """
     return posterior_on_grid(model, images, grid_size, radius, center)["log_px"]
+
+
+def posterior_window(model, images, grid_size: int = 81, radius: float = 4.0, n_std: float = 6.0):
+    """Where to put a fine grid per image: (centers (B, 2), radii (B,)) of a square holding both the true posterior
+    and the encoder's q(z|x).
+
+    A coarse grid over [-radius, radius]², shared by all images, locates the posterior (its mean ± n_std of its
+    standard deviations, at least two coarse cells); q(z|x) adds its mean ± n_std σ. A trained encoder's q can sit
+    away from the posterior, and both are often far narrower than the coarse cells, so a grid around q alone can miss
+    the posterior (see 'edge_mass' of `posterior_on_grid`).
+    """
+    coarse = posterior_on_grid(model, images, grid_size, radius)
+    w = np.exp(coarse["log_joint"] - coarse["log_joint"].max(1, keepdims=True))
+    w /= w.sum(1, keepdims=True)
+    mean = np.einsum("bn,bnd->bd", w, coarse["z"])
+    sd = np.sqrt(np.einsum("bn,bnd->bd", w, (coarse["z"] - mean[:, None]) ** 2))
+    half_post = np.maximum(n_std * sd, 2 * (2 * radius / (grid_size - 1)))
+    z_mean, z_log_var = model.encode(jnp.asarray(np.asarray(images, np.float32)))
+    half_q = n_std * np.exp(0.5 * np.asarray(z_log_var))
+    lo = np.minimum(mean - half_post, np.asarray(z_mean) - half_q)
+    hi = np.maximum(mean + half_post, np.asarray(z_mean) + half_q)
+    return ((lo + hi) / 2).astype(np.float32), ((hi - lo) / 2).max(1).astype(np.float32)
