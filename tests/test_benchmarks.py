@@ -24,7 +24,7 @@ def test_train_step_benchmark_runs_and_the_jax_variants_agree():
     assert out.stdout.count("images/s") >= 2 and "vae_lib: " in out.stdout
 
 
-def test_gpu_check_says_no_gpu_and_runs_on_the_cpu_only_when_asked():
+def test_gpu_check_says_no_gpu_and_runs_on_the_cpu_only_when_asked(tmp_path):
     """benchmarks/gpu_check.py names the backend it found; without a GPU it stops (exit 2) unless
     --allow-cpu, and then runs the parts asked for and reports them (here: a short benchmark)."""
     script = str(ROOT / "benchmarks" / "gpu_check.py")
@@ -32,7 +32,7 @@ def test_gpu_check_says_no_gpu_and_runs_on_the_cpu_only_when_asked():
     out = subprocess.run([sys.executable, script], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 2, out.stderr[-2000:]
     assert "JAX backend: cpu" in out.stdout and "no GPU found" in out.stdout and "running" not in out.stdout
-    out = subprocess.run([sys.executable, script, "--allow-cpu", "--only", "bench", "--quick"], env=env,
+    out = subprocess.run([sys.executable, script, "--allow-cpu", "--only", "bench", "--quick", "--logs", str(tmp_path)], env=env,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     report = out.stdout.split("GPU check report (cpu)")[1]

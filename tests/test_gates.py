@@ -46,14 +46,14 @@ def test_runner_fails_on_a_failed_or_unmeasured_gate_except_in_smoke_mode(tmp_pa
     chapters.mkdir()
     _notebook(chapters / "04_gated.ipynb", "from vae_lib import gates")   # chapter 04 has no gates: fine
     _notebook(chapters / "07_gated.ipynb", "from vae_lib import gates\n"
-              "gates.check('07', plain_samples_recognised=0.9, residual_samples_recognised=0.2)")
+              "gates.check('07', compared_reconstructions_recognised=0.2)")
     monkeypatch.setattr(run_course, "ROOT", tmp_path)
     assert run_course.main(["--out", str(tmp_path / "build"), "--offline", "--mode", mode]) == code
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith("07_gated"))
-    assert " 1/3 " in row                                   # the SD gate was never measured: counted as failed
+    assert " 0/2 " in row                                   # the SD gate was never measured: counted as failed
     if mode == "course":
-        assert "gate FAILED in 07: residual_samples_recognised = 0.2" in out
+        assert "gate FAILED in 07: compared_reconstructions_recognised = 0.2" in out
         assert "sd_reconstructions_recognised = not measured" in out and "QUALITY GATES FAILED" in out
     else:
         assert "QUALITY GATES FAILED" not in out

@@ -66,9 +66,11 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
 
 
 def test_device_report_is_one_line(monkeypatch):
+    import jax
+
     monkeypatch.setenv("VAE_COURSE_MODE", "smoke")
     line = vae_lib.device_report()
-    assert "\n" not in line and "backend: cpu" in line and "smoke mode" in line
+    assert "\n" not in line and f"backend: {jax.default_backend()}" in line and "smoke mode" in line
 
 
 def test_record_result_appends_json(tmp_path, monkeypatch):
