@@ -123,3 +123,37 @@ def test_attribute_check_catches_a_crash_on_a_batch_without_positives(capsys):
     with np.errstate(invalid="ignore", divide="ignore"):
         assert not checks.check_attribute_vector_from_codes(crashes)
     assert "a batch without positives" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ chapter 05: "debug this VAE"
+def test_debug_diagnosis_right_wrong_and_not_yet(capsys):
+    assert ch05.check_debug_diagnosis("kl_sign") and checks.check_debug_diagnosis(lambda: "KL_sign ")
+    assert "[correct]" in capsys.readouterr().out
+    for wrong in ("sigma", "no_kl", "beta_on_kl"):
+        assert not ch05.check_debug_diagnosis(wrong)
+        out = capsys.readouterr().out
+        assert "[wrong]" in out and f"not {wrong}" in out
+    assert not ch05.check_debug_diagnosis("the encoder")
+    assert "not one of the suspects" in capsys.readouterr().out
+    assert not ch05.check_debug_diagnosis(_todo) and not ch05.check_debug_diagnosis(None)
+    assert capsys.readouterr().out.count("[not yet]") == 2
+    assert not ch05.check_debug_diagnosis(lambda: 1 / 0)
+    assert "[wrong]" in capsys.readouterr().out
+
+
+def test_debug_losses_differ_only_by_the_planted_mistake():
+    from flax import nnx
+
+    from vae_lib.models import book_vae
+    model = book_vae(image_shape=(8, 8, 1), latent_dim=2, encoder_widths=(4, 4, 4), rngs=nnx.Rngs(0))
+    x = jax.random.uniform(jax.random.key(0), (3, 8, 8, 1))
+    parts = {bug: ch05.debug_vae_loss_fn(500.0, bug)(model, x, jax.random.key(1)) for bug in
+             (None, "sigma", "kl_sign", "no_kl", "beta_on_kl")}
+    loss, p = parts[None]
+    assert np.isclose(loss, p["reconstruction"] + p["kl"], rtol=1e-5)
+    _, (lk, pk), (ln, pn), (lb, pb) = parts["sigma"], parts["kl_sign"], parts["no_kl"], parts["beta_on_kl"]
+    assert np.isclose(lk, pk["reconstruction"] - pk["kl"], rtol=1e-5) and np.isclose(ln, pn["reconstruction"], rtol=1e-5)
+    assert np.isclose(lb, pb["reconstruction"] / 500 + 500 * pb["kl"], rtol=1e-5)
+    assert ch05.mystery_vae_loss_fn(500.0) is ch05.debug_vae_loss_fn(500.0, "kl_sign")
+    with pytest.raises(ValueError):
+        ch05.debug_vae_loss_fn(1.0, "typo")

@@ -83,3 +83,77 @@ def test_iwae_rejects_bad_k(trained):
 
 def test_bits_per_dim():
     assert np.isclose(evaluation.nats_to_bits_per_dim(np.log(2.0) * 1024, 1024), 1.0)
+
+
+# --- log p(x) by quadrature over the 2-D latent space ----------------------------------------------------------
+
+class _OnePixelModel:
+    """A 'VAE' whose decoder draws one pixel with logit a * z[0]; its encoder says q(z|x) = N(m, diag exp(lv))."""
+
+    def __init__(self, a=3.0, m=(0.0, 0.0), lv=(0.0, 0.0)):
+        self.a, self.m, self.lv = a, jnp.array(m, jnp.float32), jnp.array(lv, jnp.float32)
+
+    def decoder(self, z):
+        return (self.a * z[:, :1]).reshape(-1, 1, 1, 1)
+
+    def encode(self, x):
+        n = len(x)
+        return jnp.tile(self.m, (n, 1)), jnp.tile(self.lv, (n, 1))
+
+
+def test_log_px_quadrature_has_the_known_answer():
+    # p(x=1) = E_{z~N(0,I)}[sigmoid(a z0)] = 1/2 for every a, by symmetry; and p(x=0) too
+    model = _OnePixelModel(a=3.0)
+    x = np.array([1.0, 0.0], np.float32).reshape(2, 1, 1, 1)
+    got = evaluation.log_px_quadrature(model, x, grid_size=161, radius=6.0)
+    np.testing.assert_allclose(got, [np.log(0.5)] * 2, atol=1e-4)
+    # a grey value x = 0.3: compare with a 1-D integral done by scipy
+    from scipy import integrate, stats
+    f = lambda z: np.exp(0.3 * np.log(1 / (1 + np.exp(-3 * z))) + 0.7 * np.log(1 / (1 + np.exp(3 * z)))) * stats.norm.pdf(z)  # noqa: E731
+    want = np.log(integrate.quad(f, -10, 10)[0])
+    got = evaluation.log_px_quadrature(model, np.full((1, 1, 1, 1), 0.3, np.float32), grid_size=161, radius=6.0)
+    np.testing.assert_allclose(got, [want], atol=1e-4)
+
+
+def test_posterior_on_grid_kl_and_identity():
+    # a decoder that ignores z: the posterior is the prior, so KL(q || p(z|x)) is the closed-form KL(q || N(0, I)),
+    # and log p(x) = ELBO + KL holds on the grid
+    from vae_lib.gaussian import kl_to_standard_normal
+    model = _OnePixelModel(a=0.0, m=(0.5, -0.3), lv=(-0.5, 0.2))
+    x = np.ones((1, 1, 1, 1), np.float32)
+    out = evaluation.posterior_on_grid(model, x, grid_size=201, radius=7.0)
+    want_kl = float(kl_to_standard_normal(model.m[None], model.lv[None])[0])
+    np.testing.assert_allclose(out["kl_q_posterior"], [want_kl], atol=1e-3)
+    np.testing.assert_allclose(out["log_px"], [np.log(0.5)], atol=1e-4)
+    np.testing.assert_allclose(out["log_px"] - out["elbo"], out["kl_q_posterior"], atol=1e-4)
+    assert out["q_mass"][0] == pytest.approx(1.0, abs=1e-3) and out["edge_mass"][0] < 1e-6
+    with pytest.raises(ValueError):
+        evaluation.latent_grid_offsets(1, 1.0)
+
+
+def test_elbo_le_iwae_le_log_px_on_a_trained_model(trained):
+    x = _images(6, seed=4)
+    coarse = evaluation.log_px_quadrature(trained, x, grid_size=61, radius=5.0)
+    fine = evaluation.log_px_quadrature(trained, x, grid_size=121, radius=5.0)
+    np.testing.assert_allclose(coarse, fine, atol=0.05)            # converged in the grid size
+    z_mean, _ = trained.encode(jnp.asarray(x))                     # a per-image grid around the encoder's mean agrees
+    local = evaluation.log_px_quadrature(trained, x, grid_size=81, radius=3.0, center=z_mean)
+    np.testing.assert_allclose(local, fine, atol=0.05)
+    per_image = evaluation.log_px_quadrature(trained, x, grid_size=81, radius=np.linspace(3.0, 3.6, len(x)), center=z_mean)
+    np.testing.assert_allclose(per_image, fine, atol=0.05)
+    keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.key(9), i))(jnp.arange(len(x)))
+    log_w = np.asarray(evaluation.log_weights(trained, jnp.asarray(x), keys, 2000))
+    elbo, iwae = log_w.mean(0), np.asarray(evaluation.log_mean_exp(jnp.asarray(log_w), axis=0))
+    assert np.all(elbo <= iwae + 1e-4) and np.all(iwae <= fine + 0.05)
+    out = evaluation.posterior_on_grid(trained, x, grid_size=121, radius=5.0)
+    np.testing.assert_allclose(fine - elbo, out["kl_q_posterior"], atol=0.1)   # log p(x) - ELBO = KL(q || p(z|x))
+
+
+def test_posterior_window_holds_posterior_and_q(trained):
+    x = _images(4, seed=5)
+    center, radius = evaluation.posterior_window(trained, x, grid_size=41, radius=5.0)
+    assert center.shape == (4, 2) and radius.shape == (4,) and np.all(radius > 0)
+    out = evaluation.posterior_on_grid(trained, x, grid_size=81, radius=radius, center=center)
+    fine = evaluation.log_px_quadrature(trained, x, grid_size=121, radius=5.0)
+    np.testing.assert_allclose(out["log_px"], fine, atol=0.05)
+    assert np.all(out["edge_mass"] < 1e-3) and np.all(out["q_mass"] > 0.99)

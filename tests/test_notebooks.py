@@ -50,5 +50,9 @@ def test_solution_blocks_become_stubs():
     code = "def f(x):\n    ### BEGIN SOLUTION\n    y = x + 1\n    return y\n    ### END SOLUTION\n\nprint(f)"
     out = sync_chapters.strip_solutions(code, "code")
     assert "x + 1" not in out and '    raise NotImplementedError' in out and out.endswith("print(f)")
-    text = "Why?\n<!-- BEGIN SOLUTION -->Because.<!-- END SOLUTION -->"
-    assert sync_chapters.strip_solutions(text, "markdown") == "Why?\n*Your answer here.*"
+    text = "Why?\n<!-- BEGIN SOLUTION -->\nBecause.\n<!-- END SOLUTION -->\nMore."
+    out = sync_chapters.strip_solutions(text, "markdown")
+    # the learner is asked to try first, and the answer is there, folded in a collapsed block
+    assert out.startswith("Why?\n*Your answer here:*") and out.endswith("\n\n</details>\nMore.")
+    assert "<details><summary>Show the answer (try first)</summary>\n\nBecause.\n\n</details>" in out
+    assert "BEGIN SOLUTION" not in out and out.index("*Your answer here:*") < out.index("Because.")

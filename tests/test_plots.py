@@ -34,3 +34,21 @@ def test_figures_are_built(tmp_path):
     assert len(fig.axes[0].get_legend().get_texts()) == 10
     with pytest.raises(ValueError, match="2-d codes"):
         plots.latent_scatter(np.zeros((5, 3)))
+
+
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_vae_diagram_draws_the_labelled_boxes():
+    import matplotlib.pyplot as plt
+    texts = " | ".join(_texts(plots.vae_diagram()))
+    for label in ("image x", "encoder", "μ = z_mean", "log σ² = z_log_var", "z = μ + σ·ε", "ε ~ N(0, I)",
+                  "decoder", "reconstruction"):
+        assert label in texts, label
+    ae = " | ".join(_texts(plots.vae_diagram(autoencoder=True)))
+    assert "encoder" in ae and "decoder" in ae and "z (one point" in ae
+    assert "μ" not in ae and "ε" not in ae                 # no heads, no sampling in a plain AE
+    fig, ax = plt.subplots()
+    assert plots.vae_diagram(ax=ax) is fig                  # draws into the given axes
+    plt.close("all")

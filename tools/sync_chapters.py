@@ -8,7 +8,8 @@ In a solution notebook, a code cell marks the solved part of an exercise with
 
 and the chapter gets, at the same indentation, `raise NotImplementedError("...")` (the checks
 then say "not yet" and later cells use the library's version). A markdown answer between
-`<!-- BEGIN SOLUTION -->` and `<!-- END SOLUTION -->` becomes "*Your answer here.*".
+`<!-- BEGIN SOLUTION -->` and `<!-- END SOLUTION -->` becomes a prompt to write one's own answer first,
+followed by the answer folded in a collapsed `<details>` block (the learner opens it after trying).
 Outputs and execution counts are dropped from both. The first code cell of every notebook, which
 starts with "# Setup:", is replaced by `tools/setup_cell.py`'s SETUP_CELL (one source of truth).
 
@@ -29,13 +30,21 @@ from tools.setup_cell import SETUP_CELL  # noqa: E402
 CODE_BLOCK = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*(\n|$)", re.S | re.M)
 TEXT_BLOCK = re.compile(r"<!-- BEGIN SOLUTION -->.*?<!-- END SOLUTION -->", re.S)
 STUB = '{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError("Exercise not written yet")\n'
+TEXT_PROMPT = "*Your answer here:* write it down before you open the answer."
+TEXT_FOLD = "<details><summary>Show the answer (try first)</summary>\n\n{answer}\n\n</details>"
+
+
+def fold_answer(match: re.Match) -> str:
+    """A markdown answer block -> a prompt to try first, then the answer in a collapsed block."""
+    answer = match.group(0)[len("<!-- BEGIN SOLUTION -->"):-len("<!-- END SOLUTION -->")].strip("\n")
+    return TEXT_PROMPT + "\n\n" + TEXT_FOLD.format(answer=answer)
 
 
 def strip_solutions(source: str, cell_type: str) -> str:
     """The learner's version of one cell's source."""
     if cell_type == "code":
         return CODE_BLOCK.sub(lambda m: STUB.format(indent=m.group(1)), source)
-    return TEXT_BLOCK.sub("*Your answer here.*", source)
+    return TEXT_BLOCK.sub(fold_answer, source)
 
 
 def clean(nb: dict) -> dict:

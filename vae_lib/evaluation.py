@@ -10,6 +10,9 @@ log p(x | z) = -(BCE summed over pixels):
       log p(x) >= L_k = E[ log (1/k) sum_i p(x|z_i) p(z_i) / q(z_i|x) ],   z_i ~ q(z|x),
   computed with logsumexp (the weights are e^-hundreds). L_1 is the ELBO (in expectation),
   and L_k grows towards log p(x) as k grows.
+- `log_px_quadrature` / `posterior_on_grid` (2-D latent spaces only): log p(x) itself, by summing
+  p(x|z) p(z) over a grid of z, and on the same grid the true posterior p(z|x) and KL(q(z|x) || p(z|x)),
+  the gap in log p(x) = ELBO + KL(q(z|x) || p(z|x)).
 
 Randomness: each image gets its own key, `fold_in(key, index of the image)`, so the result does not
 depend on the batch size. All functions run the model in eval mode.
@@ -120,3 +123,121 @@ def iwae_log_likelihood(model, images: np.ndarray, key: jax.Array, k: int = 50,
 def nats_to_bits_per_dim(nats_per_image: float, n_values: int) -> float:
     """Convert nats per image to bits per dimension (pixel value): nats / (n_values * ln 2)."""
     return nats_per_image / (n_values * math.log(2.0))
+
+
+# --- log p(x) by quadrature: possible because the book's latent space has only 2 dimensions ---------------------
+#
+#     p(x) = ∫ p(x|z) p(z) dz  ≈  Σ_cells p(x|z_c) p(z_c) ΔA,     so  log p(x) ≈ logsumexp_c(log p(x|z_c) + log p(z_c)) + log ΔA
+#
+# on a G×G grid of cell centres z_c (cell area ΔA). On the same grid the true posterior is p(z_c|x) = p(x|z_c) p(z_c) / p(x),
+# which lets us measure how far the encoder's diagonal Gaussian q(z|x) is from it: KL(q(z|x) || p(z|x)).
+
+def latent_grid_offsets(grid_size: int, radius: float) -> tuple[np.ndarray, float]:
+    """Cell centres of a grid_size × grid_size grid over [-radius, radius]²: (G*G, 2) and the log of one cell's area."""
+    if grid_size < 2 or radius <= 0:
+        raise ValueError(f"need grid_size >= 2 and radius > 0, got {grid_size}, {radius}")
+    t = np.linspace(-radius, radius, grid_size, dtype=np.float32)
+    gx, gy = np.meshgrid(t, t, indexing="xy")                   # row i: z[1] = t[i]; column j: z[0] = t[j]
+    return np.stack([gx.ravel(), gy.ravel()], 1), float(2 * np.log(t[1] - t[0]))
+
+
+def _decoder_fn(model):
+    """The decoder as one compiled function z (N, 2) -> logits, for an nnx model (else the callable as it is)."""
+    if isinstance(model, nnx.Module):
+        graphdef, state = nnx.split(model.decoder)
+        return lambda z: _decode_jit(graphdef, state, z)
+    return model.decoder
+
+
+@partial(jax.jit, static_argnames=("graphdef",))
+def _decode_jit(graphdef, state, z):
+    return nnx.merge(graphdef, state)(z)
+
+
+@jax.jit
+def _log_px_given_z(logits, x):
+    """logits (N, H, W, C) decoded at N points, x (B, H, W, C) -> (B, N) log p(x|z) = -(summed BCE)."""
+    flat_l, flat_x = logits.reshape(len(logits), -1), x.reshape(len(x), -1)
+    # BCE(l, x) = softplus(l) - l x, summed over pixels: one matrix product for all images at once
+    return flat_x @ flat_l.T - jnp.sum(jax.nn.softplus(flat_l), axis=1)[None]
+
+
+def posterior_on_grid(model, images, grid_size: int = 81, radius: float = 4.0, center=None,
+                      chunk: int = 1024) -> dict[str, np.ndarray]:
+    """Everything about p(z|x) and q(z|x) on a grid, for a VAE with a 2-D latent and a Bernoulli decoder.
+
+    images: (B, H, W, C) in [0, 1]. The grid is [-radius, radius]² around `center`: None (the origin, one grid
+    shared by all images) or (B, 2) per image (e.g. the encoder's means), with `radius` a number or, with a
+    per-image centre, (B,) per image (e.g. a few of that image's σ). Returns numpy
+    arrays: 'z' (B, G*G, 2) cell centres, 'log_joint' (B, G*G) log p(x|z) + log p(z), 'log_px' (B,) the
+    quadrature estimate of log p(x), 'log_q' (B, G*G) the encoder's log q(z|x), 'kl_q_posterior' (B,)
+    KL(q(z|x) || p(z|x)) and 'elbo' (B,) E_q[log p(x|z) + log p(z) - log q(z|x)], both as sums over the cells
+    (q and the posterior normalised on the grid), and 'q_mass' / 'edge_mass' (B,): the share of q inside the grid
+    and of the posterior in the grid's outer ring (both say whether the grid is wide and fine enough).
+    """
+    x = jnp.asarray(np.asarray(images, np.float32))
+    radii = np.broadcast_to(np.asarray(radius, np.float32), (len(x),))
+    if center is None and not np.all(radii == radii[0]):
+        raise ValueError("one grid shared by all images (center=None) needs one radius")
+    unit, _ = latent_grid_offsets(grid_size, 1.0)
+    log_areas = np.array([latent_grid_offsets(grid_size, float(r))[1] for r in radii])
+    centers = np.zeros((len(x), 2), np.float32) if center is None else np.asarray(center, np.float32).reshape(len(x), 2)
+    if hasattr(model, "eval"):
+        model.eval()
+    decode = _decoder_fn(model)
+    z_mean, z_log_var = model.encode(x)
+    if z_mean.shape[-1] != 2:
+        raise ValueError(f"quadrature over z needs a 2-D latent space, this model has {z_mean.shape[-1]}")
+    z_all, log_joint = [], []
+    shared = center is None
+    for b in range(1 if shared else len(x)):
+        z = jnp.asarray(centers[b] + radii[b] * unit)
+        xb = x if shared else x[b:b + 1]
+        lpx_z = jnp.concatenate([_log_px_given_z(decode(z[i:i + chunk]), xb) for i in range(0, len(z), chunk)], 1)
+        log_pz = diagonal_gaussian_log_density(z, jnp.zeros_like(z), jnp.zeros_like(z))
+        log_joint.append(np.asarray(lpx_z + log_pz[None]))
+        z_all.append(np.broadcast_to(np.asarray(z), (len(xb), *z.shape)))
+    log_joint, z_all = np.concatenate(log_joint, 0), np.concatenate(z_all, 0)     # (B, G*G), (B, G*G, 2)
+    log_q = np.asarray(diagonal_gaussian_log_density(jnp.asarray(z_all), z_mean[:, None], z_log_var[:, None]))
+    log_px = np.asarray(jax.scipy.special.logsumexp(log_joint, axis=1)) + log_areas
+    log_post_cells = log_joint - jax.scipy.special.logsumexp(log_joint, axis=1, keepdims=True)   # cell probabilities
+    log_q_cells = log_q - jax.scipy.special.logsumexp(log_q, axis=1, keepdims=True)
+    q_cells = np.exp(np.asarray(log_q_cells))
+    kl = np.sum(q_cells * (np.asarray(log_q_cells) - np.asarray(log_post_cells)), axis=1)
+    elbo = np.sum(q_cells * (log_joint - log_q), axis=1)
+    ring = np.ones((grid_size, grid_size), bool); ring[2:-2, 2:-2] = False
+    edge = np.exp(np.asarray(log_post_cells)).reshape(len(x), grid_size, grid_size)[:, ring].sum(1)
+    q_mass = np.exp(np.asarray(jax.scipy.special.logsumexp(log_q, axis=1)) + log_areas)
+    return {"z": z_all, "log_joint": log_joint, "log_px": log_px, "log_q": log_q, "kl_q_posterior": kl,
+            "elbo": elbo, "q_mass": q_mass, "edge_mass": edge, "grid_size": grid_size}
+
+
+def log_px_quadrature(model, images, grid_size: int = 81, radius: float = 4.0, center=None) -> np.ndarray:
+    """log p(x) (nats, (B,)) by quadrature over a 2-D latent grid: logsumexp of log p(x|z) + log p(z) + log cell area.
+
+    The exact value the ELBO and the IWAE bounds approach from below (up to the grid's error: check that it does not
+    move when grid_size grows, and that the posterior is not cut off at the grid's edge, see `posterior_on_grid`).
+    """
+    return posterior_on_grid(model, images, grid_size, radius, center)["log_px"]
+
+
+def posterior_window(model, images, grid_size: int = 81, radius: float = 4.0, n_std: float = 6.0):
+    """Where to put a fine grid per image: (centers (B, 2), radii (B,)) of a square holding both the true posterior
+    and the encoder's q(z|x).
+
+    A coarse grid over [-radius, radius]², shared by all images, locates the posterior (its mean ± n_std of its
+    standard deviations, at least two coarse cells); q(z|x) adds its mean ± n_std σ. A trained encoder's q can sit
+    away from the posterior, and both are often far narrower than the coarse cells, so a grid around q alone can miss
+    the posterior (see 'edge_mass' of `posterior_on_grid`).
+    """
+    coarse = posterior_on_grid(model, images, grid_size, radius)
+    w = np.exp(coarse["log_joint"] - coarse["log_joint"].max(1, keepdims=True))
+    w /= w.sum(1, keepdims=True)
+    mean = np.einsum("bn,bnd->bd", w, coarse["z"])
+    sd = np.sqrt(np.einsum("bn,bnd->bd", w, (coarse["z"] - mean[:, None]) ** 2))
+    half_post = np.maximum(n_std * sd, 2 * (2 * radius / (grid_size - 1)))
+    z_mean, z_log_var = model.encode(jnp.asarray(np.asarray(images, np.float32)))
+    half_q = n_std * np.exp(0.5 * np.asarray(z_log_var))
+    lo = np.minimum(mean - half_post, np.asarray(z_mean) - half_q)
+    hi = np.maximum(mean + half_post, np.asarray(z_mean) + half_q)
+    return ((lo + hi) / 2).astype(np.float32), ((hi - lo) / 2).max(1).astype(np.float32)

@@ -100,3 +100,44 @@ def loss_curves(history, keys: Sequence[str] | None = None):
     """Training curves of a `vae_lib.train.History` (one panel per loss part)."""
     axes = history.plot(tuple(keys) if keys else None)
     return axes[0].figure
+
+
+def vae_diagram(ax=None, autoencoder: bool = False):
+    """A drawn block diagram of the book's model; returns the figure.
+
+    VAE (default): image x -> encoder -> two heads, mean μ and log-variance log σ² -> z = μ + σ·ε with ε ~ N(0, I)
+    drawn outside the network -> decoder -> reconstruction. `autoencoder=True`: the plain AE, the encoder giving one
+    point z (no heads, no sampling). Each box is a text artist with a frame, so tests can read the labels.
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(11, 3.2 if not autoencoder else 2.2))
+    fig = ax.figure
+    ax.set_xlim(0, 11.6); ax.set_ylim(0, 3.2 if not autoencoder else 2.2); ax.axis("off")
+    mid = 1.6 if not autoencoder else 1.1
+
+    def box(x, y, text, colour):
+        ax.text(x, y, text, ha="center", va="center", fontsize=10,
+                bbox=dict(boxstyle="round,pad=0.4", fc=colour, ec="0.3"))
+
+    def arrow(x0, y0, x1, y1):
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=dict(arrowstyle="->", color="0.25", lw=1.4))
+
+    box(0.7, mid, "image x\n32×32", "white")
+    box(2.3, mid, "encoder\n(3 conv layers)", "#cfe2f3")
+    box(8.9, mid, "decoder\n(transposed convs)", "#d9ead3")
+    box(10.85, mid, "x̂\nreconstruction", "white")
+    arrow(1.25, mid, 1.6, mid); arrow(9.75, mid, 10.15, mid)
+    if autoencoder:
+        box(5.6, mid, "z (one point,\n2 numbers)", "#fff2cc")
+        arrow(3.05, mid, 4.85, mid); arrow(6.35, mid, 8.0, mid)
+        ax.set_title("autoencoder: image -> one point z -> image", fontsize=11)
+        return fig
+    box(4.3, 2.5, "μ = z_mean\n(Dense 2)", "#fff2cc")
+    box(4.3, 0.7, "log σ² = z_log_var\n(Dense 2)", "#fff2cc")
+    box(6.7, 0.3, "ε ~ N(0, I)\n(drawn noise)", "#f4cccc")
+    box(6.7, mid, "z = μ + σ·ε\nσ = exp(½ log σ²)", "#fce5cd")
+    arrow(3.05, mid + 0.1, 3.55, 2.4); arrow(3.05, mid - 0.1, 3.35, 0.85)
+    arrow(5.05, 2.4, 5.75, mid + 0.15); arrow(5.3, 0.8, 5.75, mid - 0.15)
+    arrow(6.7, 0.6, 6.7, mid - 0.35); arrow(7.65, mid, 8.0, mid)
+    ax.set_title("VAE: image -> a normal distribution N(μ, diag σ²) -> one sample z -> image", fontsize=11)
+    return fig

@@ -1,6 +1,8 @@
 """Checks for chapter 05's exercises: the book's VAE loss and the IWAE average."""
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -12,7 +14,7 @@ from vae_lib.evaluation import log_mean_exp
 from vae_lib.gaussian import kl_to_standard_normal
 from vae_lib.losses import bce_with_logits, vae_loss
 
-__all__ = ["check_vae_loss", "check_iwae_from_log_weights"]
+__all__ = ["check_vae_loss", "check_iwae_from_log_weights", "check_debug_diagnosis"]
 
 
 def reference_vae_loss(logits, x, z_mean, z_log_var, beta):
@@ -168,3 +170,77 @@ _iwae_reference = _log_mean_exp_over_samples
 def check_iwae_from_log_weights(fn) -> bool:
     """fn(log_w (k, B)) -> (B,) = log( (1/k) sum_i exp(log_w[i]) ), computed stably."""
     return grade("iwae_from_log_weights", fn, _iwae_reference, _iwae_cases(), IWAE_MISTAKES)
+
+
+# ----------------------------------------------------------------------------- "debug this VAE"
+# A VAE loss with one of four planted mistakes. The notebook trains a tiny model with the mystery one next to a
+# correct one and shows the curves and samples; the learner names the mistake. Each loss returns the same parts
+# as `vae_lib.train.vae_loss_fn` ("loss", "reconstruction" = beta * per-pixel mean BCE, "kl"), so the curves compare.
+DEBUG_SUSPECTS = {
+    "sigma": "sigma = exp(log_var) in the sampling layer (that is the variance, not the standard deviation)",
+    "kl_sign": "the KL term added with the wrong sign (loss = reconstruction - KL)",
+    "no_kl": "the KL term left out of the loss",
+    "beta_on_kl": "beta multiplies the KL term instead of the reconstruction",
+}
+_MYSTERY = "kl_sign"
+_DEBUG_HINTS = {
+    "sigma": "sigma = exp(log_var) changes how wide the samples are, not the sign or the weight of a loss term: the KL "
+             "is still the same closed form and the loss still punishes it, so it stays bounded. Does the mystery "
+             "model's KL stay bounded?",
+    "no_kl": "without a KL term nothing *rewards* a large KL either: it only drifts up as the codes spread (a few "
+             "nats more than the correct model's), not by orders of magnitude. How fast does the mystery KL grow?",
+    "beta_on_kl": "with beta on the KL, the KL is 500 times more expensive: it would be squeezed to about 0 (every code "
+                  "the same, posterior collapse), not grow. Which way does the mystery model's KL go?",
+}
+
+
+@functools.lru_cache(maxsize=None)
+def debug_vae_loss_fn(beta: float = 500.0, bug: str | None = None):
+    """The book's VAE loss for `vae_lib.train.fit`, correct (bug=None) or with one mistake of DEBUG_SUSPECTS."""
+    if bug is not None and bug not in DEBUG_SUSPECTS:
+        raise ValueError(f"unknown bug {bug!r}; one of {sorted(DEBUG_SUSPECTS)}")
+
+    def loss_fn(model, x, key):
+        z_mean, z_log_var = model.encode(x)
+        eps = jax.random.normal(key, z_mean.shape, z_mean.dtype)
+        spread = jnp.exp(z_log_var) if bug == "sigma" else jnp.exp(0.5 * z_log_var)
+        logits = model.decoder(z_mean + spread * eps)
+        recon = jnp.mean(bce_with_logits(logits, x, "mean"))
+        kl = jnp.mean(kl_to_standard_normal(z_mean, z_log_var))
+        loss = {"kl_sign": beta * recon - kl, "no_kl": beta * recon, "beta_on_kl": recon + beta * kl}.get(
+            bug, beta * recon + kl)
+        return loss, {"loss": loss, "reconstruction": beta * recon, "kl": kl}
+    return loss_fn
+
+
+def mystery_vae_loss_fn(beta: float = 500.0):
+    """The loss with the planted mistake the chapter asks you to diagnose (do not look it up: read the curves)."""
+    return debug_vae_loss_fn(beta, _MYSTERY)
+
+
+def check_debug_diagnosis(diagnosis) -> bool:
+    """diagnosis: one of the DEBUG_SUSPECTS names (a string), or a function returning it."""
+    name = "debug_diagnosis"
+    try:
+        if callable(diagnosis):
+            diagnosis = diagnosis()
+    except NotImplementedError:
+        diagnosis = None
+    except Exception as e:  # the learner's function broke
+        print(f"[wrong] {name}: your function raised {e.__class__.__name__}: {e}")
+        return False
+    if diagnosis is None or diagnosis == "":
+        print(f"[not yet] {name}: nothing to check yet - return one of {sorted(DEBUG_SUSPECTS)}.")
+        return False
+    key = str(diagnosis).strip().lower()
+    if key not in DEBUG_SUSPECTS:
+        print(f"[wrong] {name}: {diagnosis!r} is not one of the suspects {sorted(DEBUG_SUSPECTS)}.")
+        return False
+    if key == _MYSTERY:
+        print(f"[correct] {name}: {DEBUG_SUSPECTS[key]}. Minimising reconstruction - KL *rewards* a large KL: the "
+              "encoder pushes its means far out and its sigmas to 0, the KL curve climbs by orders of magnitude and "
+              "the total loss falls below the reconstruction part, and samples from N(0, I) decode to nothing the "
+              "model has seen (its codes are nowhere near N(0, I)).")
+        return True
+    print(f"[wrong] {name}: not {key} - {_DEBUG_HINTS[key]}")
+    return False
