@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from vae_lib.checks._helpers import f64 as _f
@@ -92,15 +94,18 @@ def _pdf_cases():
 PDF_TERMS = [("-log(sigma)", lambda x, m, s: -np.log(_f(s)) + 0 * _f(x)),
              ("-log(2 pi) / 2", lambda x, m, s: -0.5 * np.log(TWO_PI) + 0 * _f(x)),
              ("-(x - mu)^2 / (2 sigma^2) in the exponent", lambda x, m, s: -((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2))]
-PDF_TERM_SLIPS = term_slips(
-    PDF_TERMS, lambda t, *a: np.exp(sum(t)),
-    "N(x; mu, sigma^2) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)); as a log, -log sigma - log(2 pi) / 2 "
-    "- (x - mu)^2 / (2 sigma^2): look at the term {term}.", _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES)
+@functools.cache
+def _pdf_term_slips() -> list:
+    """Built on first use: it evaluates the reference on the test cases (JAX starts then, not at import)."""
+    return term_slips(
+        PDF_TERMS, lambda t, *a: np.exp(sum(t)),
+        "N(x; mu, sigma^2) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)); as a log, -log sigma - log(2 pi) / 2 "
+        "- (x - mu)^2 / (2 sigma^2): look at the term {term}.", _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES)
 
 
 def check_normal_pdf(normal_pdf) -> bool:
     """normal_pdf(x, mean, std) -> the 1-d normal density, elementwise (std is the standard deviation)."""
-    return grade("normal_pdf", normal_pdf, _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES + PDF_TERM_SLIPS,
+    return grade("normal_pdf", normal_pdf, _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES + _pdf_term_slips(),
                  rtol=1e-4, atol=1e-6)
 
 
@@ -213,16 +218,19 @@ def _mvn_cases():
 MVN_TERMS = [("-k log(2 pi) / 2", _mvn_mistake(lambda k, m, mc, ld: -0.5 * k * L2P + 0 * m)),
              ("-log det(Sigma) / 2", _mvn_mistake(lambda k, m, mc, ld: -0.5 * ld + 0 * m)),
              ("-(x - mu)^T Sigma^-1 (x - mu) / 2", _mvn_mistake(lambda k, m, mc, ld: -0.5 * m))]
-MVN_TERM_SLIPS = term_slips(
-    MVN_TERMS, lambda t, *a: sum(t),
-    "log N(x; mu, Sigma) = -k log(2 pi) / 2 - log det(Sigma) / 2 - (x - mu)^T Sigma^-1 (x - mu) / 2, every "
-    "term with its -1/2: look at the term {term}.", _mvn_ref, _mvn_cases(), MVN_MISTAKES)
+@functools.cache
+def _mvn_term_slips() -> list:
+    """Built on first use: it evaluates the reference on the test cases (JAX starts then, not at import)."""
+    return term_slips(
+        MVN_TERMS, lambda t, *a: sum(t),
+        "log N(x; mu, Sigma) = -k log(2 pi) / 2 - log det(Sigma) / 2 - (x - mu)^T Sigma^-1 (x - mu) / 2, every "
+        "term with its -1/2: look at the term {term}.", _mvn_ref, _mvn_cases(), MVN_MISTAKES)
 
 
 def check_mvn_log_density(mvn_log_density) -> bool:
     """mvn_log_density(x: (N, K), mean: (K,), cov: (K, K)) -> (N,) log-densities of N(mean, cov)."""
     return grade("mvn_log_density", mvn_log_density, _mvn_ref, _mvn_cases(),
-                 MVN_MISTAKES + MVN_TERM_SLIPS, rtol=1e-4, atol=1e-4)
+                 MVN_MISTAKES + _mvn_term_slips(), rtol=1e-4, atol=1e-4)
 
 
 # ----------------------------------------------------------------------------- covariance_matrix
@@ -285,3 +293,10 @@ def check_covariance_matrix(covariance_matrix) -> bool:
     """covariance_matrix(samples: (N, K)) -> (K, K), the unbiased sample covariance (divides by N - 1)."""
     return grade("covariance_matrix", covariance_matrix, _cov_ref, _cov_cases(), COV_MISTAKES,
                  rtol=1e-4, atol=1e-5)
+
+
+def __getattr__(name):  # the term slips as module attributes, built on first use
+    built = {"PDF_TERM_SLIPS": _pdf_term_slips, "MVN_TERM_SLIPS": _mvn_term_slips}
+    if name in built:
+        return built[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

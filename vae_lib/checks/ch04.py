@@ -1,6 +1,8 @@
 """Checks for chapter 04's exercises: the closed-form KL divergence."""
 from __future__ import annotations
 
+import functools
+
 import jax.numpy as jnp
 import numpy as np
 
@@ -73,15 +75,18 @@ KL_MISTAKES = [
 
 KL_TERMS = [("1", lambda m, v: np.ones_like(f64(m))), ("log_var", lambda m, v: f64(v)),
             ("-mean**2", lambda m, v: -f64(m) ** 2), ("-exp(log_var)", lambda m, v: -np.exp(f64(v)))]
-KL_TERM_SLIPS = term_slips(
-    KL_TERMS, lambda t, m, v: -0.5 * np.sum(sum(t), axis=-1),
-    "each dimension contributes -0.5 * (1 + log_var - mean**2 - exp(log_var)): look at the term {term}.",
-    kl_to_standard_normal, _kl_cases(), KL_MISTAKES)
+@functools.cache
+def _kl_term_slips() -> list:
+    """Built on first use: it evaluates the reference on the test cases (JAX starts then, not at import)."""
+    return term_slips(
+        KL_TERMS, lambda t, m, v: -0.5 * np.sum(sum(t), axis=-1),
+        "each dimension contributes -0.5 * (1 + log_var - mean**2 - exp(log_var)): look at the term {term}.",
+        kl_to_standard_normal, _kl_cases(), KL_MISTAKES)
 
 
 def check_kl_to_standard_normal(fn) -> bool:
     """fn(z_mean (B, D), z_log_var (B, D)) -> (B,) KL( N(mean, diag exp(log_var)) || N(0, I) )."""
-    return grade("kl_to_standard_normal", fn, kl_to_standard_normal, _kl_cases(), KL_MISTAKES + KL_TERM_SLIPS)
+    return grade("kl_to_standard_normal", fn, kl_to_standard_normal, _kl_cases(), KL_MISTAKES + _kl_term_slips())
 
 
 def kl_diagonal_gaussians(mean_q, log_var_q, mean_p, log_var_p):
@@ -154,13 +159,23 @@ GENERAL_TERMS = [
     ("exp(log_var_q) / (2 exp(log_var_p))", lambda mq, vq, mp, vp: np.exp(f64(vq) - f64(vp)) / 2),
     ("(mean_q - mean_p)**2 / (2 exp(log_var_p))", lambda mq, vq, mp, vp: (f64(mq) - f64(mp)) ** 2 / (2 * np.exp(f64(vp)))),
     ("-1/2", lambda mq, vq, mp, vp: np.full(np.shape(mq), -0.5))]
-GENERAL_TERM_SLIPS = term_slips(
-    GENERAL_TERMS, lambda t, *a: np.sum(sum(t), axis=-1),
-    "per dimension, KL = 0.5 (log_var_p - log_var_q) + (sigma_q^2 + (mu_q - mu_p)^2) / (2 sigma_p^2) - 1/2: "
-    "look at the term {term}.", kl_diagonal_gaussians, _general_cases(), GENERAL_MISTAKES)
+@functools.cache
+def _general_term_slips() -> list:
+    """Built on first use: it evaluates the reference on the test cases (JAX starts then, not at import)."""
+    return term_slips(
+        GENERAL_TERMS, lambda t, *a: np.sum(sum(t), axis=-1),
+        "per dimension, KL = 0.5 (log_var_p - log_var_q) + (sigma_q^2 + (mu_q - mu_p)^2) / (2 sigma_p^2) - 1/2: "
+        "look at the term {term}.", kl_diagonal_gaussians, _general_cases(), GENERAL_MISTAKES)
 
 
 def check_kl_diagonal_gaussians(fn) -> bool:
     """fn(mean_q, log_var_q, mean_p, log_var_p), each (B, D) -> (B,)."""
     return grade("kl_diagonal_gaussians", fn, kl_diagonal_gaussians, _general_cases(),
-                 GENERAL_MISTAKES + GENERAL_TERM_SLIPS)
+                 GENERAL_MISTAKES + _general_term_slips())
+
+
+def __getattr__(name):  # the term slips as module attributes, built on first use
+    built = {"KL_TERM_SLIPS": _kl_term_slips, "GENERAL_TERM_SLIPS": _general_term_slips}
+    if name in built:
+        return built[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
