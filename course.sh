@@ -34,7 +34,7 @@ pip_quiet() {
 install() {
   echo "Installing the course ($1; log: $LOG) ..."
   : >"$LOG"
-  pip_quiet install --upgrade pip
+  pip_quiet install --upgrade pip "setuptools>=68" wheel   # the wheel build (course.sh wheel, tests) runs without isolation
   pip_quiet install -e ".[$1]"
 }
 

@@ -204,7 +204,8 @@ def main(argv=None) -> int:
     print()
     print(summarise(rows, results, mode))
     index = write_index(out_dir, rows, results, mode, folder)
-    print(f"\nwhole run: {total / 60:.0f} min {total % 60:.0f} s. Executed notebooks and HTML copies: {out_dir}; open {index}")
+    minutes, seconds = divmod(round(total), 60)
+    print(f"\nwhole run: {minutes} min {seconds} s. Executed notebooks and HTML copies: {out_dir}; open {index}")
     failed = [r["chapter"] for r in rows if r["error"]]
     if failed:
         print(f"FAILED: {', '.join(failed)} (open the executed notebook to see the error)")
