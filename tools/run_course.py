@@ -21,13 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-ROOT_FOR_IMPORT = Path(__file__).resolve().parents[1]
-if str(ROOT_FOR_IMPORT) not in sys.path:
-    sys.path.insert(0, str(ROOT_FOR_IMPORT))
+LIB_ROOT = Path(__file__).resolve().parents[1]  # this checkout: on the kernel's PYTHONPATH, so notebooks import its vae_lib
+if str(LIB_ROOT) not in sys.path:
+    sys.path.insert(0, str(LIB_ROOT))
 from vae_lib.gates import THRESHOLDS  # noqa: E402  (only a table: importing it starts no JAX computation)
 
-ROOT = Path(__file__).resolve().parents[1]  # where chapters/ and solutions/ are
-LIB_ROOT = ROOT  # put on the kernel's PYTHONPATH so notebooks import this checkout's vae_lib
+ROOT = LIB_ROOT  # where chapters/ and solutions/ are (the tests point it elsewhere)
 
 
 def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "smoke", offline: bool = False,
