@@ -52,3 +52,23 @@ def test_index_links_each_chapter_and_shows_its_row(tmp_path, monkeypatch):
     assert "sd_reconstructions_recognised = 0.9" in row and "passed" in row
     assert "compared_reconstructions_recognised = not measured" in row and "FAILED" in row   # never checked: failed
     assert "smoke</b> mode" in index
+
+
+def test_running_one_chapter_again_keeps_the_others_on_the_site(tmp_path, monkeypatch):
+    """`run 05` after a whole run replaces 05's row only: the site and results still hold every chapter."""
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    _write(chapters / "01_a.ipynb", "import vae_lib\nvae_lib.record_result('01', data='digits', first=1.5)")
+    _write(chapters / "02_b.ipynb", "import vae_lib\nvae_lib.record_result('02', data='digits', second=2.5)")
+    monkeypatch.setattr(run_course, "ROOT", tmp_path)
+    args = ["--out", str(tmp_path / "build"), "--offline", "--mode", "smoke"]
+    run_course.main(args)
+    _write(chapters / "02_b.ipynb", "import vae_lib\nvae_lib.record_result('02', data='digits', second=7.5)")
+    run_course.main(args + ["02"])
+    done = tmp_path / "build" / "smoke" / "chapters"
+    index = (done / "index.html").read_text(encoding="utf-8")
+    rows = [line for line in index.splitlines() if line.startswith("<tr><td><a")]
+    assert [r.split('"')[1] for r in rows] == ["01_a.html", "02_b.html"]
+    assert "first=1.5" in rows[0] and "second=7.5" in rows[1] and "second=2.5" not in index
+    recorded = run_course.read_results(done / "results.jsonl")
+    assert recorded["01"]["first"] == 1.5 and recorded["02"]["second"] == 7.5

@@ -7,8 +7,9 @@ and print a summary table (chapter, seconds, data used, quality gates, key metri
     python tools/run_course.py --solutions     # run the solved notebooks instead
     python tools/run_course.py 03 05           # only these chapters
 
-Output: build/<mode>/<chapters|solutions>/NN_name.ipynb and .html, results.jsonl, and index.html
+Output: build/<mode>/<chapters|solutions>/NN_name.ipynb and .html, results.jsonl, runs.json and index.html
 (a small browsable site: the chapter list with links, the summary table with the gate values, date and mode).
+Running some chapters again replaces only their rows: the site keeps the chapters run before, each with its date.
 A failing notebook is saved with its error and reported; the others still run. The exit code is 1
 when a notebook fails, or (course and book mode) when a chapter's quality gate fails.
 """
@@ -113,6 +114,8 @@ def summarise(rows: list[dict], results_file: Path, mode: str = "course") -> str
         status = "ok" if r["error"] is None else "FAILED"
         lines.append(f"{r['chapter']:<24} {r['seconds']:>7.1f}  {status:<7} {passed:<6} {data:<40} {metric}")
     for chapter, rec in recorded.items():
+        if chapter not in {r["chapter"][:2] for r in rows}:
+            continue
         for name, v in rec.get("gates", {}).items():
             if v["passed"] is False and mode != "smoke":
                 lines.append(f"  gate FAILED in {chapter}: {name} = {v['value']} (needs {v['needs']})")
@@ -127,9 +130,25 @@ def _gate_item(name: str, v: dict) -> str:
             f'(needs {html.escape(str(v.get("needs", "-")))}): {verdict}</li>')
 
 
+def drop_results(results_file: Path, chapters: set[str]) -> None:
+    """Remove the records of these chapters ("05", ...) from results.jsonl: they are about to run again."""
+    if results_file.exists():
+        lines = results_file.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if json.loads(line).get("chapter") not in chapters]
+        results_file.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+
+
+def update_runs(runs_file: Path, rows: list[dict]) -> list[dict]:
+    """Merge this run's rows into runs.json (chapter -> its latest row, with the time it ran); all rows, sorted."""
+    runs = json.loads(runs_file.read_text(encoding="utf-8")) if runs_file.exists() else {}
+    runs.update({r["chapter"]: r for r in rows})
+    runs_file.write_text(json.dumps(runs, indent=1), encoding="utf-8")
+    return [runs[name] for name in sorted(runs)]
+
+
 def write_index(out_dir: Path, rows: list[dict], results_file: Path, mode: str, folder: str) -> Path:
-    """Write out_dir/index.html: links to each executed chapter's HTML, its seconds, status, data and
-    quality gates (value, what it needs, passed) from results.jsonl, and the date and mode of the run."""
+    """Write out_dir/index.html: links to each executed chapter's HTML, when it ran, its seconds, status, data and
+    quality gates (value, what it needs, passed) from results.jsonl, and the mode."""
     import datetime
     import html
     recorded = read_results(results_file)
@@ -146,7 +165,7 @@ def write_index(out_dir: Path, rows: list[dict], results_file: Path, mode: str, 
         metric = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items()) or "-"
         status = "ok" if r["error"] is None else f"FAILED: {r['error']}"
         body.append(
-            f"<tr><td><a href=\"{esc(r['chapter'])}.html\">{esc(r['chapter'])}</a></td>"
+            f"<tr><td><a href=\"{esc(r['chapter'])}.html\">{esc(r['chapter'])}</a></td><td>{esc(r.get('when', '-'))}</td>"
             f"<td class=\"num\">{r['seconds']:.1f}</td><td class=\"{'ok' if r['error'] is None else 'fail'}\">{esc(status)}</td>"
             f"<td>{esc(data)}</td><td>{f'{passed}/{len(applicable)} passed' if gates else '-'}"
             f"{f'<ul>{gate_items}</ul>' if gate_items else ''}</td><td>{esc(metric)}</td></tr>")
@@ -158,9 +177,9 @@ td,th{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}} .num{{text-a
 .ok,.pass{{color:#070}} .fail{{color:#b00;font-weight:bold}} .na{{color:#777}} ul{{margin:0;padding-left:1.2em}}</style>
 </head><body>
 <h1>Variational Autoencoders, hands on: executed {esc(folder)}</h1>
-<p>Run on {esc(when)} in <b>{esc(mode)}</b> mode. Each link opens the executed notebook (outputs and figures) as HTML;
-the .ipynb files lie next to it.</p>
-<table><tr><th>chapter</th><th>seconds</th><th>status</th><th>data used</th><th>quality gates</th><th>key metric</th></tr>
+<p>Written on {esc(when)}; every chapter below ran in <b>{esc(mode)}</b> mode, at the time in its row. Each link opens
+the executed notebook (outputs and figures) as HTML; the .ipynb files lie next to it.</p>
+<table><tr><th>chapter</th><th>ran at</th><th>seconds</th><th>status</th><th>data used</th><th>quality gates</th><th>key metric</th></tr>
 {chr(10).join(body)}
 </table></body></html>
 """
@@ -191,24 +210,26 @@ def main(argv=None) -> int:
     out_dir = args.out / mode / folder
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
-    results.unlink(missing_ok=True)
+    drop_results(results, {nb.name[:2] for nb in notebooks})
     rows = []
     start = time.perf_counter()
     for nb in notebooks:
         print(f"running {folder}/{nb.name} ({mode} mode) ...", flush=True)
+        when = time.strftime("%Y-%m-%d %H:%M")
         seconds, error = execute_notebook(nb, out_dir, mode=mode, offline=args.offline, results=results)
-        rows.append({"chapter": nb.stem, "seconds": seconds, "error": error})
+        rows.append({"chapter": nb.stem, "when": when, "seconds": seconds, "error": error})
         print(f"  {'ok' if error is None else 'FAILED: ' + error} ({seconds:.1f} s)", flush=True)
     total = time.perf_counter() - start
     print()
     print(summarise(rows, results, mode))
-    index = write_index(out_dir, rows, results, mode, folder)
+    index = write_index(out_dir, update_runs(out_dir / "runs.json", rows), results, mode, folder)
     minutes, seconds = divmod(round(total), 60)
     print(f"\nwhole run: {minutes} min {seconds} s. Executed notebooks and HTML copies: {out_dir}; open {index}")
     failed = [r["chapter"] for r in rows if r["error"]]
     if failed:
         print(f"FAILED: {', '.join(failed)} (open the executed notebook to see the error)")
-    gates = failed_gates(read_results(results)) if mode != "smoke" else {}
+    ran = {r["chapter"][:2] for r in rows}
+    gates = {ch: bad for ch, bad in failed_gates(read_results(results)).items() if ch in ran} if mode != "smoke" else {}
     if gates:
         print(f"QUALITY GATES FAILED in chapter(s) {', '.join(gates)}: see the lines above.")
     return 1 if failed or gates else 0
