@@ -189,6 +189,10 @@ MVN_MISTAKES = [
                                                                  - np.linalg.slogdet(_f(cov))[1]),
             "the determinant of a full matrix is not the product of its diagonal (that holds for a "
             "triangular one, e.g. the Cholesky factor L): use slogdet, or 2 * sum(log diag L)."),
+    Mistake("the -1/2 in front is missing (every term doubled)",
+            _mvn_mistake(lambda k, m, mc, ld: -(k * L2P + ld + m)),
+            "log N = -1/2 (k log(2 pi) + log det(Sigma) + (x - mu)^T Sigma^{-1} (x - mu)): the square root of "
+            "the normalising constant and the 1/2 of the exponent give the factor -1/2 on all three terms."),
     Mistake("the 1/2 on log(2 pi) is missing",
             _mvn_mistake(lambda k, m, mc, ld: -(k * L2P) - 0.5 * (ld + m)),
             "log (2 pi)^(-k/2) = -k/2 log(2 pi): every term has the -1/2."),
