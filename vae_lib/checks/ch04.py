@@ -52,9 +52,12 @@ KL_MISTAKES = [
             "under q: -0.5 * sum(1 + log_var - mean^2 - exp(log_var))."),
     Mistake("the factor 1/2 is missing", lambda m, v: -jnp.sum(1 + v - m**2 - jnp.exp(v), axis=-1),
             "each dimension's KL is -1/2 (1 + log sigma^2 - mu^2 - sigma^2): keep the -0.5 in front."),
-    Mistake("log_var used as the variance (exp is missing)",
+    # log_var used as the variance, or exp(log_var) where log_var belongs: both give 1 - mean^2 (the two terms cancel)
+    Mistake("the log_var term and the variance term cancel (log_var used as the variance, or exp(log_var) "
+            "written where log_var belongs)",
             lambda m, v: -0.5 * jnp.sum(1 + v - m**2 - v, axis=-1),
-            "the variance is sigma^2 = exp(log_var); log_var itself is its log."),
+            "the bracket has both log sigma^2 = log_var and sigma^2 = exp(log_var): "
+            "1 + log_var - mean**2 - exp(log_var). Check which of the two you wrote twice."),
     Mistake("exp(2 * log_var) (sigma^4) where sigma^2 belongs",
             lambda m, v: -0.5 * jnp.sum(1 + v - m**2 - jnp.exp(2 * v), axis=-1),
             "sigma^2 = exp(log_var)."),
@@ -138,6 +141,10 @@ GENERAL_MISTAKES = [
     Mistake("the mean difference divided by q's variance instead of p's",
             lambda mq, vq, mp, vp: _kl_terms(mq, vq, mp, vp, mean_term=(mq - mp) ** 2 * jnp.exp(vp - vq)),
             "divide by the variance of p, the second distribution: (mu_q - mu_p)^2 / sigma_p^2."),
+    Mistake("divided by q's variance instead of p's",
+            lambda mq, vq, mp, vp: _kl_terms(mq, vq, mp, vp, var_p=jnp.exp(vq)),
+            "(sigma_q^2 + (mu_q - mu_p)^2) / sigma_p^2: the denominator is the variance of p, the second "
+            "distribution (exp(log_var_p)), not q's."),
     Mistake("standard deviations where the variances belong",
             lambda mq, vq, mp, vp: _kl_terms(mq, vq, mp, vp, var_q=jnp.exp(0.5 * vq), var_p=jnp.exp(0.5 * vp)),
             "sigma^2 = exp(log_var), not exp(0.5 * log_var)."),
