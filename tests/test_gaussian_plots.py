@@ -19,3 +19,10 @@ def test_plots_draw():
     assert ax.get_title() == "t" and len(ax.collections) > 0
     ax = normal_curve(lambda x: np.exp(-x**2 / 2), label="n")
     assert len(ax.lines) == 1
+
+
+def test_contour_axes_are_named_after_the_variable():
+    ax = gaussian_contours([0, 0], np.eye(2))
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x[0]", "x[1]")
+    ax = gaussian_contours([0, 0], np.eye(2), variable="z")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("z[0]", "z[1]")

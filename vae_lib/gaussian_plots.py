@@ -26,9 +26,9 @@ def density_grid(mean, cov, n: int = 121, span: float = 3.5):
 
 
 def gaussian_contours(mean, cov, ax=None, title: str | None = None, samples=None, span: float = 3.5,
-                      levels: int = 6, equal: bool = True):
+                      levels: int = 6, equal: bool = True, variable: str = "x"):
     """Filled density contours of N(mean, cov) in 2-d (`levels` equally spaced density levels),
-    optionally with sampled points (M, 2) on top."""
+    optionally with sampled points (M, 2) on top; the axes are named variable[0], variable[1]."""
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 4))
     xs, ys, dens = density_grid(mean, cov, span=span)
@@ -40,7 +40,7 @@ def gaussian_contours(mean, cov, ax=None, title: str | None = None, samples=None
         ax.scatter(s[:, 0], s[:, 1], s=3, c="tab:red", alpha=0.5)
     if equal:
         ax.set_aspect("equal")
-    ax.set_xlabel("x[0]"); ax.set_ylabel("x[1]")
+    ax.set_xlabel(f"{variable}[0]"); ax.set_ylabel(f"{variable}[1]")
     if title:
         ax.set_title(title, fontsize=9)
     return ax
