@@ -108,6 +108,9 @@ LOSS_MISTAKES = [
             lambda lg, x, m, v, beta: _loss(jnp.mean(-(x * jnp.log(lg) + (1 - x) * jnp.log(1 - lg)), axis=(1, 2, 3)),
                                             _kl(m, v), beta),
             "the decoder returns logits: optax.sigmoid_binary_cross_entropy(logits, x) applies the sigmoid."),
+    Mistake("kl_to_standard_normal's arguments swapped (z_log_var, z_mean)",
+            lambda lg, x, m, v, beta: _loss(_bce(lg, x, "mean"), _kl(v, m), beta),
+            "kl_to_standard_normal(z_mean, z_log_var): the mean first, the log-variance second."),
 ]
 
 
