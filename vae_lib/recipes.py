@@ -123,7 +123,7 @@ AE = {
     "course": Recipe(steps=1_200, learning_rate=2e-3, batch_size=64),
     "book": Recipe(steps=None, epochs=3, learning_rate=1e-3),
 }
-# Chapter 05's VAE (beta 500 on the per-pixel-mean BCE), reused by chapter 07 as the "plain" model.
+# Chapter 05's VAE (beta 500 on the per-pixel-mean BCE), reused in book mode by chapter 07 as the "plain" model.
 # Course: measured on the bundled digits, 1,200 steps of Adam 2e-3 give samples from N(0, I) that the judge
 # (vae_lib.judge) recognises confidently for 0.50 of them, across 9 classes (batches of 64 instead: 0.35, 7 classes).
 VAE = {
