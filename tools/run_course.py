@@ -215,7 +215,7 @@ def main(argv=None) -> int:
     if not notebooks:
         print(f"No notebooks found in {ROOT / folder}")
         return 1
-    out_dir = args.out / mode / folder
+    out_dir = args.out.resolve() / mode / folder   # absolute: the kernels run in the notebooks' folder
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     drop_results(results, {nb.name[:2] for nb in notebooks})
