@@ -164,7 +164,7 @@ LANG_SWITCH = '''{%- if editions %}
 
 CSS = """.lang-switch { display: flex; align-items: center; gap: .35em; margin-right: .8em; font-size: .9em; white-space: nowrap; }
 .lang-current { font-weight: bold; }
-.front-figure img { max-width: 100%; border: 1px solid var(--pst-color-border); }
+img.front-figure { max-width: 100%; border: 1px solid var(--pst-color-border); }
 table.run-summary td, table.run-summary th { vertical-align: top; }
 """
 
@@ -244,8 +244,8 @@ def _fmt(v) -> str:
 
 
 def _cell(v) -> str:
-    """A value as a Markdown table cell."""
-    return str(v).replace("|", "\\|").replace("\n", " ")
+    """A value as Markdown text (in a table cell too): "<offline>" is text, not an HTML tag."""
+    return html.escape(str(v), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def _run_box(t: dict, mode: str, row: dict | None, rec: dict) -> str:
@@ -258,7 +258,7 @@ def _run_box(t: dict, mode: str, row: dict | None, rec: dict) -> str:
         title = t["box_title"].split(":")[0] + f": {t['not_run']}"
         css = "warning"
     else:
-        status = "ok" if row.get("error") is None else f"FAILED: {row['error']}"
+        status = "ok" if row.get("error") is None else f"FAILED: {_cell(row['error'])}"
         title = t["box_title"].format(mode=mode, when=row.get("when", "-"), seconds=row.get("seconds", 0.0),
                                       status=status)
         css = "error" if row.get("error") or any(v["passed"] is False for v in gates.values()) and mode != "smoke" \
@@ -267,7 +267,7 @@ def _run_box(t: dict, mode: str, row: dict | None, rec: dict) -> str:
     if data:
         lines.append(f"**{t['data']}:** {_cell(data)}\n")
     if rec:
-        lines.append(f"**{t['metrics']}:** " + ", ".join(f"`{k}` = {_fmt(v)}" for k, v in rec.items()) + "\n")
+        lines.append(f"**{t['metrics']}:** " + ", ".join(f"`{k}` = {_cell(_fmt(v))}" for k, v in rec.items()) + "\n")
     if gates:
         lines += [f"**{t['gates']}:**", "", "| " + " | ".join(t["gate_cols"]) + " |", "|---|---|---|---|"]
         for name, v in gates.items():
@@ -298,9 +298,9 @@ def _summary_table(t: dict, chapters: list[tuple[str, str]], runs: dict, recorde
         if row is None:
             cells = [f"[{_cell(title)}]({stem}.ipynb)", "-", "-", t["not_run"], passed, _cell(metric)]
         else:
-            status = "ok" if row.get("error") is None else f"**FAILED**: {row['error']}"
+            status = "ok" if row.get("error") is None else f"**FAILED**: {_cell(row['error'])}"
             cells = [f"[{_cell(title)}]({stem}.ipynb)", row.get("when", "-"), f"{row.get('seconds', 0.0):.1f}",
-                     _cell(status), passed, _cell(metric)]
+                     status, passed, _cell(metric)]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

@@ -55,12 +55,13 @@ MATHJAX_DONE_JS = """async () => {
 
 @dataclass
 class SiteReport:
-    pages: dict = field(default_factory=dict)          # page file name -> what READ_PAGE_JS saw (+ mathjax state)
-    walk: list = field(default_factory=list)           # page file names reached along the "next" links, in order
-    sidebar: list = field(default_factory=list)        # page file names the front page's sidebar links to
+    pages: dict = field(default_factory=dict)          # page path in the site -> what READ_PAGE_JS saw (+ mathjax)
+    walk: list = field(default_factory=list)           # page paths reached along the "next" links, in order
+    sidebar: list = field(default_factory=list)        # page paths the front page's sidebar links to
     search_query: str = ""
     search_results: int = -1
-    switch: dict = field(default_factory=dict)         # page -> the page its language-switch link opened (+ lang)
+    switch: dict = field(default_factory=dict)         # page -> the page its language-switch link opened, its lang,
+                                                       # and the page that the switch there leads back to
     blocked: list = field(default_factory=list)        # requests that would have left the disk
     console_errors: list = field(default_factory=list)
     screenshots: dict = field(default_factory=dict)
@@ -75,8 +76,10 @@ class SiteReport:
                 f"switch: {self.switch}, {len(self.blocked)} network requests blocked")
 
 
-def _name(url: str) -> str:
-    return url.split("#")[0].split("?")[0].rsplit("/", 1)[-1]
+def _rel(url: str, base: str) -> str:
+    """A page's path in the site ('02_name.html', 'ko/02_name.html') from its file:// URL."""
+    url = url.split("#")[0].split("?")[0]
+    return url[len(base):] if url.startswith(base) else url
 
 
 def check_site(index: Path, shots: Path, *, search: str = "covariance", width: int = 1280) -> SiteReport:
@@ -84,6 +87,8 @@ def check_site(index: Path, shots: Path, *, search: str = "covariance", width: i
     from playwright.sync_api import sync_playwright
 
     index = Path(index).resolve()
+    base = index.parent.as_uri() + "/"
+    _name = lambda url: _rel(url, base)  # noqa: E731
     shots.mkdir(parents=True, exist_ok=True)
     report = SiteReport(search_query=search)
 
@@ -117,7 +122,7 @@ def check_site(index: Path, shots: Path, *, search: str = "covariance", width: i
             report.sidebar = [_name(u) for u in front["sidebar"]]
             report.screenshots["front"] = str(shots / "front.png")
             page.screenshot(path=report.screenshots["front"], full_page=True)
-            fig = page.locator(".front-figure img").first
+            fig = page.locator("img.front-figure").first
             if fig.count():
                 fig.scroll_into_view_if_needed()
                 report.screenshots["figure"] = str(shots / "figure.png")
@@ -141,14 +146,13 @@ def check_site(index: Path, shots: Path, *, search: str = "covariance", width: i
                         target = seen["switch_links"][0]
                         here = _name(page.url)
                         other = visit(target)
-                        report.switch[here] = {"opened": _name(page.url), "lang": other["lang"],
-                                               "path": page.url[len(index.parent.as_uri()):]}
+                        report.switch[here] = {"opened": _name(page.url), "lang": other["lang"]}
                         report.screenshots["other_edition"] = str(shots / "other_edition.png")
                         page.screenshot(path=report.screenshots["other_edition"])
-                        back = page.locator(".lang-switch a.lang-link").first
-                        back.click()
+                        page.locator(".lang-switch a.lang-link").first.click()   # and back, by clicking
                         page.wait_for_load_state("load")
-                        report.switch[report.switch[here]["opened"] + " (back)"] = {"opened": _name(page.url)}
+                        report.switch[here]["back"] = _name(page.url)
+                        report.switch[here]["back_lang"] = page.evaluate("document.documentElement.lang")
                         seen = visit(page.url)
 
             page.goto(index.parent.joinpath("search.html").as_uri() + f"?q={search}")
