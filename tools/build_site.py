@@ -162,7 +162,8 @@ LANG_SWITCH = '''{%- if editions %}
 {%- endif %}
 '''
 
-CSS = """.lang-switch { display: flex; align-items: center; gap: .35em; margin-right: .8em; font-size: .9em; white-space: nowrap; }
+CSS = """.header-article-items__end { display: flex; align-items: center; }
+.lang-switch { display: flex; align-items: center; gap: .35em; margin-right: .8em; font-size: .9em; white-space: nowrap; }
 .lang-current { font-weight: bold; }
 img.front-figure { max-width: 100%; border: 1px solid var(--pst-color-border); }
 table.run-summary td, table.run-summary th { vertical-align: top; }
