@@ -35,14 +35,22 @@ def _executed(path: Path, title: str, text: str, color) -> None:
     latex = new_code_cell("sympy.Rational(1, 2)", execution_count=3, outputs=[
         new_output("execute_result", data={"text/latex": r"$\displaystyle \frac{1}{2}$", "text/plain": "1/2"},
                    execution_count=3)])
+    # tqdm.auto's bar as an executed notebook holds it: a widget view, and the widget's state in the metadata
+    bar = new_code_cell("for _ in tqdm(range(3)): pass", execution_count=4, outputs=[new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2, "version_minor": 0},
+        "text/plain": "  0%|          | 0/3 [00:00<?, ?it/s]"})])
     nb = new_notebook(cells=[
         new_markdown_cell(f"# {title}\n\n{text} The density of $z$ is\n\n"
                           "$$\n\\mathcal{N}(z;\\mu,\\sigma^2) = \\frac{1}{\\sqrt{2\\pi\\sigma^2}}"
                           "\\exp\\!\\Big(-\\frac{(z-\\mu)^2}{2\\sigma^2}\\Big).\n$$"),
         new_code_cell("# Setup: finds vae_lib\nimport vae_lib", execution_count=1),
-        plot, latex,
+        plot, latex, bar,
         new_markdown_cell("## Covariance\n\nThe covariance matrix $\\Sigma$ of a diagonal Gaussian is diagonal."),
     ])
+    state = {"abc": {"model_name": "FloatProgressModel", "model_module": "@jupyter-widgets/controls",
+                     "model_module_version": "2.0.0", "state": {"value": 3, "max": 3}}}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": state, "version_major": 2,
+                                                                             "version_minor": 0}}
     nbformat.write(nb, path)
 
 

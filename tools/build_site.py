@@ -128,6 +128,7 @@ language = {lang!r}
 extensions = ["myst_nb", "sphinx.ext.mathjax"]
 nb_execution_mode = "off"                     # the notebooks ran already (tools/run_course.py): show their outputs
 nb_merge_streams = True
+nb_ipywidgets_js = {{}}                         # no widget manager from a CDN (widget outputs are left out)
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure"]
@@ -238,6 +239,18 @@ def _lead(nb, limit: int = 420) -> str:
                 text = " ".join(paras[0].split())
                 return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
     return ""
+
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def _drop_widgets(nb) -> None:
+    """Remove widget outputs (tqdm.auto's progress bars) and the notebook's widget state: a static page would need
+    the widget manager's JavaScript from a CDN to draw them, and their text form is the bar's first frame."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if WIDGET_MIME not in o.get("data", {})]
 
 
 def _fmt(v) -> str:
@@ -369,6 +382,7 @@ def write_sources(edition: Edition, src: Path, *, mode: str, switch: list[dict],
             nb.cells.insert(0, new_markdown_cell(f"# {title}"))
             first_md = 0
         nb.cells.insert(first_md + 1, new_markdown_cell(_run_box(t, mode, runs.get(stem), recorded.get(stem[:2], {}))))
+        _drop_widgets(nb)
         for cell in nb.cells:
             if cell.cell_type == "code" and cell.source.lstrip().startswith("# Setup:"):
                 tags = cell.metadata.setdefault("tags", [])
