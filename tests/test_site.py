@@ -128,6 +128,7 @@ def test_front_page_chapter_pages_and_gates(site, run_dir):
     assert "This run: smoke mode, 2026-01-02 03:04, 12.5 s, ok" in chapter
     assert "samples_recognised" in chapter and "0.91" in chapter and "&gt;= 0.8" in chapter and "FAILED" in chapter
     assert "digits &lt;offline&gt;" in chapter
+    assert "gates are shown, not required" in chapter      # smoke mode
     assert "<details" in chapter and "Setup: finds vae_lib" in chapter   # the setup cell is folded
     assert "This chapter has no quality gates." in (run_dir / "site" / "02_beta.html").read_text(encoding="utf-8")
     ko = (run_dir / "site" / "ko" / "index.html").read_text(encoding="utf-8")

@@ -80,6 +80,7 @@ TEXT = {
         "gate_cols": ("gate", "value", "needs", "result"),
         "verdict": {True: "passed", False: "**FAILED**", None: "n/a"},
         "no_gates": "This chapter has no quality gates.",
+        "smoke_gates": "In smoke mode the models barely train: the gates are shown, not required.",
         "not_run": "not run",
     },
     "ko": {
@@ -116,6 +117,7 @@ TEXT = {
         "gate_cols": ("기준", "값", "조건", "결과"),
         "verdict": {True: "통과", False: "**실패**", None: "해당 없음"},
         "no_gates": "이 장에는 품질 기준이 없습니다.",
+        "smoke_gates": "smoke 모드에서는 모델이 거의 학습되지 않으므로, 품질 기준은 보여 주기만 하고 요구하지 않습니다.",
         "not_run": "실행 안 됨",
     },
 }
@@ -287,6 +289,8 @@ def _run_box(t: dict, mode: str, row: dict | None, rec: dict) -> str:
         for name, v in gates.items():
             lines.append(f"| `{name}` | {_cell(_fmt(v['value']))} | {_cell(v.get('needs', '-'))} | "
                          f"{t['verdict'][v['passed']]} |")
+        if mode == "smoke":
+            lines += ["", t["smoke_gates"]]
     else:
         lines.append(t["no_gates"])
     lines.append(":::")
@@ -408,7 +412,8 @@ def write_sources(edition: Edition, src: Path, *, mode: str, switch: list[dict],
     index = [f"# {t['title']}", "", t["intro"].format(when=when), "",
              f"## {t['chapters']}", "", "\n\n".join(cards), "",
              f"## {t['run_yourself']}", "", t["run_text"], "",
-             f"## {t['summary']}", "", t["summary_text"].format(mode=mode, built=built), "",
+             f"## {t['summary']}", "", t["summary_text"].format(mode=mode, built=built)
+             + (" " + t["smoke_gates"] if mode == "smoke" else ""), "",
              _summary_table(t, chapters, runs, recorded), ""]
     if glossary is not None:
         index += [f"{t['glossary']}: [{glossary_title(glossary)}](glossary.md)", ""]
