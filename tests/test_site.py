@@ -47,6 +47,8 @@ def _executed(path: Path, title: str, text: str, color) -> None:
         plot, latex, bar,
         new_markdown_cell("## Covariance\n\nThe covariance matrix $\\Sigma$ of a diagonal Gaussian is diagonal."),
     ])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
     state = {"abc": {"model_name": "FloatProgressModel", "model_module": "@jupyter-widgets/controls",
                      "model_module_version": "2.0.0", "state": {"value": 3, "max": 3}}}
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": state, "version_major": 2,
