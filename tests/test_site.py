@@ -208,6 +208,8 @@ def test_a_run_builds_the_site_and_a_site_failure_hides_no_chapter(tmp_path, mon
     assert run_course.main(args) == 0
     assert "book site (English; reads offline) built in" in capsys.readouterr().out
     assert "test_bce=12.5" in (tmp_path / "build" / "smoke" / "site" / "index.html").read_text(encoding="utf-8")
+    page = (tmp_path / "build" / "smoke" / "site" / "01_ok.html").read_text(encoding="utf-8")
+    assert re.search(r"<h1>01_ok<", page), "a notebook without a title cell gets its file name as title"
 
     def broken(*a, **k):
         raise RuntimeError("Sphinx failed for the English edition")

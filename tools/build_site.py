@@ -382,8 +382,8 @@ def write_sources(edition: Edition, src: Path, *, mode: str, switch: list[dict],
         stem = path.stem
         title = _title(nb, stem)
         first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
-        if first_md >= 0 and not _title(nbformat.v4.new_notebook(cells=[nb.cells[first_md]]), ""):
-            nb.cells.insert(0, new_markdown_cell(f"# {title}"))
+        if first_md < 0 or not nb.cells[first_md].source.lstrip().startswith("# "):
+            nb.cells.insert(0, new_markdown_cell(f"# {title}"))   # every page needs a title (the file's name)
             first_md = 0
         nb.cells.insert(first_md + 1, new_markdown_cell(_run_box(t, mode, runs.get(stem), recorded.get(stem[:2], {}))))
         _drop_widgets(nb)
