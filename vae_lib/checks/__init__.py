@@ -2,7 +2,7 @@
 
 Each chapter's checks live in `chNN.py`; the engine is `core.grade`.
 """
-from vae_lib.checks.core import Mistake, grade  # noqa: F401
+from vae_lib.checks.core import Mistake, Use, grade, test_case  # noqa: F401
 from vae_lib.checks.ch01 import *  # noqa: F401,F403
 from vae_lib.checks.ch02 import *  # noqa: F401,F403
 from vae_lib.checks.ch03 import *  # noqa: F401,F403

@@ -5,11 +5,12 @@
 """
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 
 from vae_lib.checks._helpers import BCE_EDGE_HINT, bce_edge_case, f64
 from vae_lib.checks._helpers import bce as _bce
-from vae_lib.checks.core import Mistake, grade
+from vae_lib.checks.core import Mistake, Use, close_to, grade
 
 __all__ = ["check_ae_loss", "check_nearest_distance"]
 
@@ -98,8 +99,14 @@ def _ae_cases():
 def check_ae_loss(ae_loss) -> bool:
     """ae_loss(logits: (B, H, W, C), x: (B, H, W, C) in [0, 1]) -> scalar: batch mean of the
     per-pixel mean binary cross-entropy between x and sigmoid(logits)."""
+    # the next cell: float(ae_loss(model(x_batch), x_batch)) - the model's logits and the images, JAX arrays
+    rng = np.random.default_rng(12)
+    logits = jnp.asarray(4 * rng.normal(size=(16, 32, 32, 1)) - 2, jnp.float32)
+    x = jnp.asarray(rng.uniform(size=(16, 32, 32, 1)) ** 4, jnp.float32)
+    uses = [Use("the next cell calls float(ae_loss(model(x_batch), x_batch)) with JAX arrays",
+                lambda fn: float(fn(logits, x)), close_to(lambda: _ae_loss_ref(logits, x), 1e-4, 1e-5))]
     return grade("ae_loss", ae_loss, _ae_loss_ref, _ae_cases(), AE_LOSS_MISTAKES, rtol=1e-4, atol=1e-5,
-                 edge_cases=[bce_edge_case()], edge_hint=BCE_EDGE_HINT)
+                 edge_cases=[bce_edge_case()], edge_hint=BCE_EDGE_HINT, uses=uses)
 
 
 # ----------------------------------------------------------------------------- nearest_distance

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 
+import jax.numpy as jnp
 import numpy as np
 
 from vae_lib.checks._helpers import f64 as _f
 from vae_lib.checks._helpers import term_slips
-from vae_lib.checks.core import Mistake, grade
+from vae_lib.checks.core import Mistake, Use, close_to, grade
 
 __all__ = ["check_normal_pdf", "check_mvn_log_density", "check_covariance_matrix"]
 
@@ -103,10 +104,23 @@ def _pdf_term_slips() -> list:
         "- (x - mu)^2 / (2 sigma^2): look at the term {term}.", _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES)
 
 
+def _pdf_uses() -> list[Use]:
+    # the next cells: normal_pdf(xs, mu, sd) on a JAX grid with Python floats; then
+    # normal_pdf(pts, true_mean, jnp.sqrt(diag_var)): NumPy samples (N, 3), one mean and one sigma per column (JAX)
+    xs = jnp.linspace(-10, 12, 2001)
+    pts = np.random.default_rng(21).normal(size=(50, 3)).astype(np.float32)
+    mean, std = jnp.array([1.0, -2.0, 0.5]), jnp.sqrt(jnp.array([0.5, 2.0, 1.0]))
+    return [Use("the next cell calls normal_pdf(xs, 1.0, 0.5) on a JAX grid of 2,001 points",
+                lambda fn: fn(xs, 1.0, 0.5), close_to(lambda: _normal_pdf_ref(np.asarray(xs), 1.0, 0.5), 1e-4, 1e-6)),
+            Use("a later cell calls it with one mean and one std per column (JAX arrays of shape (3,)) on samples "
+                "of shape (50, 3)", lambda fn: fn(pts, mean, std),
+                close_to(lambda: _normal_pdf_ref(pts, np.asarray(mean), np.asarray(std)), 1e-4, 1e-6))]
+
+
 def check_normal_pdf(normal_pdf) -> bool:
     """normal_pdf(x, mean, std) -> the 1-d normal density, elementwise (std is the standard deviation)."""
     return grade("normal_pdf", normal_pdf, _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES + _pdf_term_slips(),
-                 rtol=1e-4, atol=1e-6)
+                 rtol=1e-4, atol=1e-6, uses=_pdf_uses())
 
 
 # ----------------------------------------------------------------------------- mvn_log_density
@@ -233,8 +247,15 @@ def _mvn_term_slips() -> list:
 
 def check_mvn_log_density(mvn_log_density) -> bool:
     """mvn_log_density(x: (N, K), mean: (K,), cov: (K, K)) -> (N,) log-densities of N(mean, cov)."""
+    # the next cell: NumPy samples (2,000, 3) with the true mean and covariance as JAX arrays
+    pts = np.random.default_rng(22).normal(size=(200, 3)).astype(np.float32)
+    mean = jnp.array([1.0, -2.0, 0.5])
+    cov = jnp.array([[2.0, 1.2, -0.4], [1.2, 1.5, 0.0], [-0.4, 0.0, 0.5]])
+    uses = [Use("the next cell calls it on NumPy samples of shape (200, 3) with a JAX mean and covariance",
+                lambda fn: fn(pts, mean, cov), close_to(lambda: _mvn_ref(pts, np.asarray(mean), np.asarray(cov)),
+                                                         1e-4, 1e-4))]
     return grade("mvn_log_density", mvn_log_density, _mvn_ref, _mvn_cases(),
-                 MVN_MISTAKES + _mvn_term_slips(), rtol=1e-4, atol=1e-4)
+                 MVN_MISTAKES + _mvn_term_slips(), rtol=1e-4, atol=1e-4, uses=uses)
 
 
 # ----------------------------------------------------------------------------- covariance_matrix

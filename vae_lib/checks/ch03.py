@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from vae_lib.checks._helpers import f64 as _f
-from vae_lib.checks.core import Mistake, Verdict, as_learner, evaluate, grade, say
+from vae_lib.checks.core import Mistake, Use, Verdict, as_learner, check_uses, close_to, evaluate, grade, say
 
 __all__ = ["check_std_from_log_var", "check_reparameterize"]
 
@@ -63,9 +63,16 @@ def _std_cases():
             (np.float32(-2.0),)]
 
 
+_LV = np.array([0.0, -1.5, 2.0], np.float32)
+STD_USES = [Use("the next exercise's reparameterize calls it, and the chapter takes jax.grad through that",
+                lambda fn: jax.grad(lambda lv: jnp.sum(fn(lv)))(jnp.asarray(_LV)),
+                close_to(lambda: 0.5 * np.exp(0.5 * _f(_LV))), transform="grad")]
+
+
 def check_std_from_log_var(std_from_log_var) -> bool:
     """std_from_log_var(log_var) -> sigma, elementwise (log_var = log sigma^2)."""
-    return grade("std_from_log_var", std_from_log_var, _std_ref, _std_cases(), STD_MISTAKES, rtol=1e-4, atol=1e-6)
+    return grade("std_from_log_var", std_from_log_var, _std_ref, _std_cases(), STD_MISTAKES, rtol=1e-4, atol=1e-6,
+                 uses=STD_USES)
 
 
 # ----------------------------------------------------------------------------- reparameterize
@@ -184,13 +191,47 @@ def _distribution(learner) -> Verdict | None:
                    "every row, and depends only on the key.")
 
 
+_MU, _LOG_VAR = jnp.array([0.5, -1.0]), jnp.array([0.0, -1.5])
+
+
+def _grad_of_toy_loss(fn):
+    """The chapter's next cell: d/d(mu, log_var) of f(z) = sum(sin z + z^2) for z = reparameterize(key, mu, log_var),
+    with the z it was taken at."""
+    key, f = jax.random.key(3), lambda z: jnp.sum(jnp.sin(z) + z**2)
+    grads = jax.grad(lambda m, lv: f(fn(key, m[None], lv[None])[0]), argnums=(0, 1))(_MU, _LOG_VAR)
+    return grads, fn(key, _MU[None], _LOG_VAR[None])[0]
+
+
+def _chain_rule(out) -> str | None:
+    """dz/dmu = 1 and dz/dlog_var = (z - mu) / 2, so the gradients are f'(z) and f'(z) (z - mu) / 2."""
+    (g_mu, g_lv), z = out
+    z, mu = _f(z), _f(_MU)
+    fprime = np.cos(z) + 2 * z
+    if not np.allclose(_f(g_mu), fprime, rtol=1e-3, atol=1e-4):
+        return (f"d loss / d z_mean is {np.round(_f(g_mu), 4)}, expected f'(z) = {np.round(fprime, 4)}: the gradient "
+                "does not flow through z = z_mean + sigma * eps (jax.lax.stop_gradient, or a value built outside JAX?).")
+    if not np.allclose(_f(g_lv), fprime * (z - mu) / 2, rtol=1e-3, atol=1e-4):
+        return (f"d loss / d z_log_var is {np.round(_f(g_lv), 4)}, expected f'(z) * sigma * eps / 2 = "
+                f"{np.round(fprime * (z - mu) / 2, 4)}: the gradient must flow through sigma = exp(0.5 * z_log_var).")
+    return None
+
+
+REP_USES = [Use("the next cell takes jax.grad through it", _grad_of_toy_loss, _chain_rule, transform="grad"),
+            Use("the next cell calls it on JAX arrays of 2,000 rows and reads z.mean(0)",
+                lambda fn: fn(jax.random.key(1), jnp.tile(_MU, (2000, 1)), jnp.tile(_LOG_VAR, (2000, 1))),
+                lambda z: None if isinstance(z, (np.ndarray, jax.Array)) else
+                f"your function returns a {type(z).__name__}, and the next cell needs an array (it reads z.mean(0)).")]
+
+
 def check_reparameterize(reparameterize) -> bool:
     """reparameterize(key, z_mean: (B, D), z_log_var: (B, D)) -> z: (B, D) = z_mean + sigma * eps."""
     learner = as_learner(reparameterize)
-    verdict = evaluate("reparameterize", learner, _rep_ref, _rep_cases(), REP_MISTAKES)
+    verdict = evaluate("reparameterize", learner, _rep_ref, _rep_cases(), REP_MISTAKES, uses=REP_USES)
     if verdict.kind in ("generic", "slip"):   # not the reference's draw nor a known mistake: another valid draw?
         try:
             verdict = _distribution(learner) or verdict
+            if verdict.ok:
+                verdict = check_uses("reparameterize", learner, REP_USES) or verdict
         except Exception:
             pass
     return say(verdict, learner)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import functools
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from vae_lib.checks._helpers import f64, term_slips
-from vae_lib.checks.core import Mistake, grade
+from vae_lib.checks.core import Mistake, Use, close_to, grade
 from vae_lib.gaussian import kl_to_standard_normal
 
 __all__ = ["check_kl_to_standard_normal", "check_kl_diagonal_gaussians"]
@@ -87,9 +88,22 @@ def _kl_term_slips() -> list:
         kl_to_standard_normal, _kl_cases(), KL_MISTAKES)
 
 
+def _toy_gradient(kl, p):
+    """The chapter's toy model differentiates the KL of one 1-d Gaussian (mu, log_var) = p inside jax.jit."""
+    return jax.jit(jax.grad(lambda p: kl(p[:1][None], p[1:][None])[0]))(p)
+
+
+def _kl_uses() -> list[Use]:
+    p = jnp.array([0.7, -0.4])
+    return [Use("the chapter's toy model takes jax.grad of it inside jax.jit (kl_to_standard_normal(mu[None, None], "
+                "log_var[None, None])[0])", lambda fn: _toy_gradient(fn, p),
+                close_to(lambda: _toy_gradient(kl_to_standard_normal, p), 1e-4, 1e-5))]
+
+
 def check_kl_to_standard_normal(fn) -> bool:
     """fn(z_mean (B, D), z_log_var (B, D)) -> (B,) KL( N(mean, diag exp(log_var)) || N(0, I) )."""
-    return grade("kl_to_standard_normal", fn, kl_to_standard_normal, _kl_cases(), KL_MISTAKES + _kl_term_slips())
+    return grade("kl_to_standard_normal", fn, kl_to_standard_normal, _kl_cases(), KL_MISTAKES + _kl_term_slips(),
+                 uses=_kl_uses())
 
 
 def kl_diagonal_gaussians(mean_q, log_var_q, mean_p, log_var_p):

@@ -125,7 +125,18 @@ def _iwae_cases() -> list[tuple]:
     return [(jnp.asarray([[0.0, -1.0], [2.0, -3.0], [1.0, -2.0]], jnp.float32),),
             (jnp.asarray(rng.normal(size=(5, 3)), jnp.float32),),
             (jnp.asarray(-1000.0 + 3 * rng.normal(size=(50, 4)), jnp.float32),),   # e^-1000 underflows to 0
-            (jnp.asarray(rng.normal(size=(1, 6)), jnp.float32),)]                  # k = 1: the ELBO sample
+            (jnp.asarray(rng.normal(size=(1, 6)), jnp.float32),),                  # k = 1: the ELBO sample
+            (_trained_scale_log_weights(),)]
+
+
+def _trained_scale_log_weights(k: int = 10, batch: int = 20, seed: int = 60) -> jax.Array:
+    """(k, B) log-weights at the scale of the chapter's briefly trained VAE on 20 test images: each image
+    has its own level, from about -300 to -130 nats (a bright, busy image costs more nats), and its k
+    samples spread over a few nats around it. One shift for the whole batch (the largest of all
+    log-weights) leaves exp(log_w - m) = 0 for every sample of an image ~100 nats below the best one."""
+    rng = np.random.default_rng(seed)
+    level = rng.uniform(-300.0, -130.0, size=batch)
+    return jnp.asarray(level + rng.gumbel(scale=2.0, size=(k, batch)) - 3.0, jnp.float32)
 
 
 IWAE_MISTAKES = [
@@ -157,6 +168,11 @@ IWAE_MISTAKES = [
     Mistake("only the largest log-weight (max instead of log-mean-exp)",
             lambda lw: jnp.max(lw, axis=0),
             "the max is only the shift that keeps exp from underflowing: m + log(mean(exp(log_w - m)))."),
+    Mistake("one shift for the whole batch (m = the largest of ALL log-weights) instead of one per image",
+            lambda lw: jnp.max(lw) + jnp.log(jnp.mean(jnp.exp(lw - jnp.max(lw)), axis=0)),
+            "each image needs its own shift, m = jnp.max(log_w, axis=0, keepdims=True): a trained VAE's "
+            "log-weights differ by hundreds of nats between images, and exp(log_w - m) of an image ~100 nats "
+            "below the batch's best is exactly 0 in float32, so its log is -inf."),
     Mistake("the max m subtracted but not added back (log-sum-exp trick)",
             lambda lw: jnp.log(jnp.mean(jnp.exp(lw - jnp.max(lw, axis=0)), axis=0)),
             "log mean exp(log_w) = m + log(mean(exp(log_w - m))) with m = max over axis 0: add m back once."),
@@ -224,13 +240,19 @@ def mystery_vae_loss_fn(beta: float = 500.0):
 def check_debug_diagnosis(diagnosis) -> bool:
     """diagnosis: one of the DEBUG_SUSPECTS names (a string), or a function returning it."""
     name = "debug_diagnosis"
+    called = callable(diagnosis)
     try:
-        if callable(diagnosis):
+        if called:
             diagnosis = diagnosis()
     except NotImplementedError:
-        diagnosis = None
+        print(f"[not yet] {name}: not written yet - replace the `raise NotImplementedError` line with your answer.")
+        return False
     except Exception as e:  # the learner's function broke
         print(f"[wrong] {name}: your function raised {e.__class__.__name__}: {e}")
+        return False
+    if called and diagnosis is None:
+        print(f"[not yet] {name}: your function returned None - did you forget `return`? Return one of "
+              f"{sorted(DEBUG_SUSPECTS)} as a string.")
         return False
     if diagnosis is None or diagnosis == "":
         print(f"[not yet] {name}: nothing to check yet - return one of {sorted(DEBUG_SUSPECTS)}.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vae_lib.checks.core import Mistake, grade
+from vae_lib.checks.core import Mistake, Use, close_to, grade
 from vae_lib.latent import attribute_vector, morph
 
 __all__ = ["check_attribute_vector_from_codes", "check_morph_codes"]
@@ -34,7 +34,19 @@ def _av_cases() -> list[tuple]:
     c = make(6, 10, -0.5, 3)
     c[1][2] = -np.ones(10, int)                               # a batch without positives
     return [(a[0], a[1], 0.2, 10_000), (b[0], b[1], 1e-6, 10_000), (c[0], c[1], 1e-6, 30),
-            _stopping_rule_case(2, 4, 0.15), _stopping_rule_case(38, 3, 0.3)]
+            _stopping_rule_case(2, 4, 0.15), _stopping_rule_case(38, 3, 0.3), _limit_case()]
+
+
+def _limit_case() -> tuple:
+    """Only the example limit stops (tol tiny): 30 batches of 10 codes, about a quarter with the attribute,
+    and max_examples = 25. Counting codes stops after 3 batches, counting only the codes with the attribute
+    after 9, the larger class after 4, batches after 25, and no limit after 30: each count gives its own
+    vector. Each dimension has its own spread, as a trained encoder's z_mean do."""
+    r = np.random.default_rng(25)
+    scale = np.array([1.5, 0.8, 0.3, 1.0])
+    zs = [(r.normal(size=(10, 4)) * scale + 0.2).astype(np.float32) for _ in range(30)]
+    ls = [np.where(z[:, 0] + 0.5 * z[:, 1] > 1.2, 1, -1) for z in zs]
+    return zs, ls, 1e-9, 25
 
 
 def _stopping_rule_case(seed: int, first: int, tol: float) -> tuple:
@@ -75,11 +87,12 @@ def _mistake_mean_of_batch_means(z_batches, label_batches, tol=0.04, max_example
 
 
 def _running(z_batches, label_batches, tol=0.04, max_examples=10_000, *, missing="skip", combine=max,
-             power=1, seen_rule=lambda seen, limit: seen >= limit):
+             power=1, seen_rule=lambda seen, limit: seen >= limit, count="codes"):
     """The running-mean algorithm with one slip switched in. missing: what a class absent from a batch
     counts as having moved ("skip": nothing, the reference; "zero": 0; "previous": its last movement);
     combine: how the two movements meet tol; power: 2 compares squared movements; seen_rule: when to stop
-    on the example limit."""
+    on the example limit; count: what is counted for it ("codes", the reference; "batches"; "with": the codes
+    with the attribute only; "either": the larger of the two classes' counts)."""
     dim = np.shape(z_batches[0])[1]
     sums, counts, means, last = [np.zeros(dim), np.zeros(dim)], [0, 0], [None, None], [np.inf, np.inf]
     seen = 0
@@ -97,7 +110,7 @@ def _running(z_batches, label_batches, tol=0.04, max_examples=10_000, *, missing
             last[i] = np.inf if means[i] is None else float(np.linalg.norm(new - means[i])) ** power
             moves.append(last[i])
             means[i] = new
-        seen += len(z)
+        seen = {"codes": seen + len(z), "batches": seen + 1, "with": counts[0], "either": max(counts)}[count]
         if (len(moves) == 2 and combine(moves) < tol) or seen_rule(seen, max_examples):
             break
     d = means[0] - means[1]
@@ -135,6 +148,16 @@ AV_MISTAKES = [
     Mistake("max_examples ignored",
             lambda *a: _running(*a, seen_rule=lambda seen, limit: False),
             "stop as soon as max_examples codes have been seen (seen >= max_examples)."),
+    Mistake("the limit compared with the number of codes WITH the attribute only",
+            lambda *a: _running(*a, count="with"),
+            "max_examples counts every code seen, with and without the attribute: add len(z) for each batch "
+            "(the book's code counts only the positives, n_pos >= limit)."),
+    Mistake("the limit compared with the number of batches, not of codes",
+            lambda *a: _running(*a, count="batches"),
+            "max_examples counts codes: add the batch size, seen += len(z), not 1 per batch."),
+    Mistake("the limit compared with the larger class's count, not with all codes",
+            lambda *a: _running(*a, count="either"),
+            "max_examples counts every code seen: seen += len(z) per batch, both classes together."),
     Mistake("the example limit tested with > instead of >= (one batch too many)",
             lambda *a: _running(*a, seen_rule=lambda seen, limit: seen > limit),
             "stop once seen >= max_examples."),
@@ -189,4 +212,10 @@ MORPH_MISTAKES = [
 
 def check_morph_codes(fn) -> bool:
     """fn(z_a (D,), z_b (D,), steps) -> (steps, D), from z_a (alpha = 0) to z_b (alpha = 1)."""
-    return grade("morph_codes", fn, _morph_ref, _morph_cases(), MORPH_MISTAKES)
+    # the next cell: path = morph_codes(z_pair[0], z_pair[1], 9) with two codes from encode_mean (NumPy);
+    # decode(path), path[0], path[-1]
+    z_pair = np.random.default_rng(9).normal(size=(2, 32)).astype(np.float32)
+    uses = [Use("the next cell calls morph_codes(z_pair[0], z_pair[1], 9) on two codes from encode_mean and "
+                "decodes the path", lambda f: f(z_pair[0], z_pair[1], 9),
+                close_to(lambda: _morph_ref(z_pair[0], z_pair[1], 9), array=True))]
+    return grade("morph_codes", fn, _morph_ref, _morph_cases(), MORPH_MISTAKES, uses=uses)

@@ -1,9 +1,10 @@
 """Checks for chapter 07's exercises: GroupNorm, the latent scale factor, PyTorch -> Flax kernels."""
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 
-from vae_lib.checks.core import Mistake, grade
+from vae_lib.checks.core import Mistake, Use, Verdict, as_learner, close_to, evaluate, grade, say
 
 __all__ = ["check_group_norm", "check_latent_scale_factor", "check_conv_kernel_torch_to_flax"]
 
@@ -69,8 +70,14 @@ def _group_norm_cases():
         (rng.normal(0, 1, (1, 3, 3, 4)).astype(np.float32) * np.array([1, 10, 100, 1000], np.float32), 2),
         (rng.normal(0, 1, (2, 2, 2, 6)).astype(np.float32), 6),
         # a nearly constant group (variance ~ eps, as in a dead channel): where eps goes matters
-        (rng.normal(0, 1, (1, 2, 2, 4)).astype(np.float32) * np.array([1e-3, 1e-3, 1, 1], np.float32), 2),
+        _NEAR_CONSTANT + (2,),
+        # the same with another eps: the function must use the eps it is given
+        _NEAR_CONSTANT + (2, 1e-4),
     ]
+
+
+_NEAR_CONSTANT = (np.random.default_rng(17).normal(0, 1, (1, 2, 2, 4)).astype(np.float32)
+                  * np.array([1e-3, 1e-3, 1, 1], np.float32),)
 
 
 GROUP_NORM_MISTAKES = [
@@ -115,9 +122,56 @@ GROUP_NORM_MISTAKES = [
 ]
 
 
+def _hard_coded_eps(learner) -> float | None:
+    """The constant c when the learner's output is (x - mean) / sqrt(var + c) on every case whatever eps it
+    is given (c read off the nearly constant group, where the variance is about eps), else None."""
+    (x,), out = _NEAR_CONSTANT, learner.run(_NEAR_CONSTANT[0], 2)[0]
+    try:
+        out = np.asarray(out, np.float64)[..., :2]
+    except Exception:   # noqa: BLE001
+        return None
+    g = np.asarray(x, np.float64)[..., :2]
+    centred, var = g - g.mean(), g.var()
+    use = np.abs(out) > 0.05
+    if out.shape != g.shape or not use.any():
+        return None
+    c = float(np.median((centred[use] / out[use]) ** 2 - var))
+    if not c > 0:
+        return None
+    for args in _group_norm_cases():
+        got, err = learner.run(*args)
+        try:
+            if err is not None or not np.allclose(np.asarray(got, np.float64), _group_norm(args[0], args[1], c),
+                                                  rtol=1e-3, atol=1e-3):
+                return None
+        except Exception:   # noqa: BLE001
+            return None
+    return c
+
+
+def _group_norm_uses() -> list[Use]:
+    # the next cell: group_norm(x, 4) on a JAX array (2, 4, 4, 8), compared with nnx.GroupNorm, then .reshape(...)
+    x = jnp.asarray(np.random.default_rng(0).normal(1.0, 3.0, (2, 4, 4, 8)), jnp.float32)
+    return [Use("the next cell calls it on a JAX array of shape (2, 4, 4, 8) with 4 groups and reshapes the output",
+                lambda fn: fn(x, 4), close_to(lambda: _group_norm(np.asarray(x), 4), 1e-3, 1e-3, array=True))]
+
+
 def check_group_norm(fn) -> bool:
     """group_norm(x: (B, H, W, C), num_groups) -> (B, H, W, C), normalised per image and group."""
-    return grade("group_norm", fn, _group_norm, _group_norm_cases(), GROUP_NORM_MISTAKES, rtol=1e-3, atol=1e-3)
+    learner = as_learner(fn)
+    verdict = evaluate("group_norm", learner, _group_norm, _group_norm_cases(), GROUP_NORM_MISTAKES, rtol=1e-3,
+                       atol=1e-3, uses=_group_norm_uses())
+    if verdict.kind in ("generic", "slip"):
+        try:
+            c = _hard_coded_eps(learner)
+        except Exception:   # noqa: BLE001
+            c = None
+        if c is not None:
+            verdict = Verdict(False, "mistake", f"[wrong] group_norm: eps - your function divides by sqrt(var + {c:.2g}) "
+                              "whatever eps it is given (the test cases pass eps = 1e-06 and 0.0001).\n  Hint: use the "
+                              "argument: sqrt(var + eps). It matters where a group is nearly constant (a dead channel): "
+                              "there the variance is about eps.")
+    return say(verdict, learner)
 
 
 # ----------------------------------------------------------------------------- latent_scale_factor
@@ -157,9 +211,17 @@ SCALE_MISTAKES = [
 ]
 
 
+def _scale_uses() -> list[Use]:
+    # the next cell: float(latent_scale_factor(z)) with z the SD-style VAE's latents of 100 test images, a JAX array
+    z = jnp.asarray(np.random.default_rng(2).normal(0.3, 1.0, (100, 8, 8, 4)) * [0.5, 1.0, 2.0, 4.0], jnp.float32)
+    return [Use("the next cell calls float(latent_scale_factor(z)) on the latents of 100 images, a JAX array "
+                "(100, 8, 8, 4)", lambda fn: float(fn(z)), close_to(lambda: _scale(np.asarray(z)), 1e-3, 1e-6))]
+
+
 def check_latent_scale_factor(fn) -> bool:
     """latent_scale_factor(latents: any shape) -> scalar 1 / std of all values."""
-    return grade("latent_scale_factor", fn, _scale, _scale_cases(), SCALE_MISTAKES, rtol=1e-3, atol=1e-6)
+    return grade("latent_scale_factor", fn, _scale, _scale_cases(), SCALE_MISTAKES, rtol=1e-3, atol=1e-6,
+                 uses=_scale_uses())
 
 
 # ----------------------------------------------------------------------------- conv_kernel_torch_to_flax
@@ -198,4 +260,8 @@ KERNEL_MISTAKES = [
 
 def check_conv_kernel_torch_to_flax(fn) -> bool:
     """conv_kernel_torch_to_flax(w: (out, in, kH, kW)) -> (kH, kW, in, out)."""
-    return grade("conv_kernel_torch_to_flax", fn, _to_flax, _kernel_cases(), KERNEL_MISTAKES, rtol=0, atol=0)
+    w = np.random.default_rng(6).normal(size=(64, 32, 3, 3)).astype(np.float32)   # the book VAE's second conv
+    uses = [Use("the next cell reads .shape of the kernel it returns for a PyTorch weight (64, 32, 3, 3)",
+                lambda fn: fn(w), close_to(lambda: _to_flax(w), 0, 0, array=True))]
+    return grade("conv_kernel_torch_to_flax", fn, _to_flax, _kernel_cases(), KERNEL_MISTAKES, rtol=0, atol=0,
+                 uses=uses)

@@ -1,9 +1,10 @@
 """Checks for chapter 08's exercises: split a batch over devices, average the devices' gradients."""
 from __future__ import annotations
 
+import jax.numpy as jnp
 import numpy as np
 
-from vae_lib.checks.core import Mistake, grade
+from vae_lib.checks.core import Mistake, Use, close_to, grade
 
 __all__ = ["check_split_batch", "check_average_gradients"]
 
@@ -49,9 +50,28 @@ SPLIT_MISTAKES = [
 ]
 
 
+def _images(seed: int, shape: tuple) -> np.ndarray:
+    """A batch shaped like the course's images, values in [0, 1] (mostly dark, as digits and clothes are)."""
+    return (np.random.default_rng(seed).uniform(size=shape) ** 3).astype(np.float32)
+
+
+def _split_uses() -> list[Use]:
+    # the next cell: split_batch(x_train[:32 * n_dev], n_dev).shape, then zip(split_batch(xb, 4), split_batch(eps, 4))
+    # with xb a JAX batch of 40 images and eps JAX noise (40, 2); each block goes into a jitted gradient
+    xb = jnp.asarray(_images(81, (40, 8, 8, 1)))
+    eps = jnp.asarray(np.random.default_rng(82).normal(size=(40, 2)), jnp.float32)
+    return [Use("the next cell reads split_batch(x_train[:32], 1).shape",
+                lambda fn: fn(_images(80, (32, 8, 8, 1)), 1),
+                close_to(lambda: _split(_images(80, (32, 8, 8, 1)), 1), 0, 0, array=True)),
+            Use("the cell after it splits a JAX batch of 40 images into 4 blocks",
+                lambda fn: fn(xb, 4), close_to(lambda: _split(np.asarray(xb), 4), 0, 0, array=True)),
+            Use("the cell after it splits JAX noise of shape (40, 2) into 4 blocks",
+                lambda fn: fn(eps, 4), close_to(lambda: _split(np.asarray(eps), 4), 0, 0, array=True))]
+
+
 def check_split_batch(fn) -> bool:
     """split_batch(x: (B, ...), n_devices) -> (n_devices, B // n_devices, ...): device i's rows."""
-    return grade("split_batch", fn, _split, _split_cases(), SPLIT_MISTAKES, rtol=0, atol=0)
+    return grade("split_batch", fn, _split, _split_cases(), SPLIT_MISTAKES, rtol=0, atol=0, uses=_split_uses())
 
 
 # ----------------------------------------------------------------------------- average_gradients
@@ -81,6 +101,16 @@ GRADIENT_MISTAKES = [
 ]
 
 
+def _gradient_uses() -> list[Use]:
+    # the next cell: average_gradients(jnp.stack(per_weight)) for each weight array of a small VAE, 4 blocks
+    rng = np.random.default_rng(90)
+    stacked = [jnp.stack([jnp.asarray(rng.normal(size=shape), jnp.float32) for _ in range(4)])
+               for shape in [(3, 3, 1, 8), (8,), (128, 2)]]
+    return [Use(f"the next cell averages JAX arrays, jnp.stack of 4 devices' gradients of shape {g.shape[1:]}",
+                lambda fn, g=g: fn(g), close_to(lambda g=g: _average(g), 1e-5, 1e-6)) for g in stacked]
+
+
 def check_average_gradients(fn) -> bool:
     """average_gradients(grads: (n_devices, ...)) -> (...): the full batch's gradient."""
-    return grade("average_gradients", fn, _average, _gradient_cases(), GRADIENT_MISTAKES, rtol=1e-5, atol=1e-6)
+    return grade("average_gradients", fn, _average, _gradient_cases(), GRADIENT_MISTAKES, rtol=1e-5, atol=1e-6,
+                 uses=_gradient_uses())

@@ -13,8 +13,12 @@ or False. A wrong answer is explained in the most specific way that fits:
 3. otherwise the smallest failing input, the expected output and the learner's, and the first
    element where they differ.
 
-The learner's code runs as written (eagerly, never under `jax.jit`), once per distinct input:
-a `print` shows real numbers, and only on the first test case; nothing they keep leaks tracers.
+The learner's code runs as written (eagerly, never under `jax.jit`) on the test cases, once per distinct
+input: a `print` shows real numbers, and only on the first test case. Once every case matches, it runs
+the way the notebook uses it next (`Use`: under `jax.grad` / `jax.jit` where the chapter differentiates
+or compiles it, on JAX arrays, reading the attributes the next cell reads); a failure there is a wrong
+answer too, named ("NumPy breaks the gradient", "returns a list; the next cell needs an array").
+Only that last run can hand the learner's code a tracer, as the notebook's next cell would.
 """
 from __future__ import annotations
 
@@ -49,6 +53,35 @@ class Verdict:
     ok: bool
     kind: str
     message: str
+
+
+@dataclass
+class Use:
+    """How the notebook uses the learner's function in the cells after its check.
+
+    what: that use in words ("the next cell takes jax.grad through it"); run(fn): calls fn that way and
+    returns what the next cell gets (it may raise); expect(out): None when the next cell can go on with
+    `out`, else what is wrong with it. transform: "grad", "jit" or "" (a plain call), for the hint when
+    NumPy meets a traced value."""
+    what: str
+    run: Callable[[Callable[..., Any]], Any]
+    expect: Callable[[Any], str | None] | None = None
+    transform: str = ""
+
+
+_LAST_CASES: dict[str, list[tuple]] = {}
+
+
+def test_case(name: str, i: int) -> tuple:
+    """The arguments of test case `i` (as numbered in a verdict) of the check `name`, as last graded in
+    this process: `args = checks.test_case("morph_codes", 2); morph_codes(*args)` runs that case."""
+    cases = _LAST_CASES.get(name)
+    if cases is None:
+        raise KeyError(f"no check named {name!r} has run yet in this process; run its check cell first")
+    return tuple(_copy(a) for a in cases[i])
+
+
+test_case.__test__ = False   # not a pytest test
 
 
 # ----------------------------------------------------------------------------- running the learner's code
@@ -241,14 +274,50 @@ def _first_difference(g: np.ndarray, w: np.ndarray, rtol: float, atol: float) ->
 
 
 # ----------------------------------------------------------------------------- slips any exercise can have
-def _shape_slip(g: np.ndarray, w: np.ndarray, rtol: float, atol: float) -> str | None:
-    """Name a shape slip, when the learner's numbers are the expected ones rearranged or reduced."""
+def _merged_axes(big: tuple, small: tuple) -> tuple[int, int] | None:
+    """(i, j) when `small` is `big` with its axes i .. j-1 (two or more) multiplied into one, else None."""
+    for i in range(len(big)):
+        for j in range(i + 2, len(big) + 1):
+            if big[:i] + (int(np.prod(big[i:j])),) + big[j:] == small:
+                return i, j
+    return None
+
+
+def _real_merge(big: tuple, small: tuple) -> bool:
+    """A merge of at least two axes longer than 1 (not only a kept or dropped axis of size 1)."""
+    ij = _merged_axes(big, small)
+    return ij is not None and sum(n > 1 for n in big[ij[0]:ij[1]]) >= 2
+
+
+def _shape_slip(pairs, rtol: float, atol: float) -> str | None:
+    """Name a shape slip, when on every case the learner's numbers are the expected ones rearranged
+    (pairs: [(got, expected)] of one output, one per case, the shown case first): transposed, axes merged
+    or split (a reshape with -1), an axis of size 1 kept or dropped (keepdims), extra leading axes."""
+    shown = pairs[0]
+    pairs = [shown] + [(g, w) for g, w in pairs[1:] if g.shape != w.shape]
+    g, w = shown
     close = lambda a, b: a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)  # noqa: E731
-    if g.size == w.size and g.size > 1 and w.ndim >= 2 and close(g, w.T):
+    every = lambda test: all(test(a, b) for a, b in pairs)  # noqa: E731
+    if every(lambda a, b: a.size == b.size and a.size > 1 and b.ndim >= 2 and close(a, b.T)):
         return "the right numbers, transposed: swap the axes back (or multiply in the other order)."
-    if g.size == w.size and close(g.reshape(w.shape), w):
-        return ("the right numbers in the wrong shape: check keepdims / an extra axis, or reshape "
-                f"to {w.shape}.")
+    if every(lambda a, b: a.size == b.size and close(a.reshape(b.shape), b)):
+        if every(lambda a, b: _merged_axes(b.shape, a.shape) is not None) and any(
+                _real_merge(b.shape, a.shape) for a, b in pairs):
+            a, b = (g, w) if _merged_axes(w.shape, g.shape) else next(
+                (a, b) for a, b in pairs if _real_merge(b.shape, a.shape))
+            i, j = _merged_axes(b.shape, a.shape)
+            return (f"the right numbers in the wrong shape: axes {i} to {j - 1} of the answer (sizes {b.shape[i:j]}) are merged "
+                    f"into one axis of {a.shape[i]}: keep them apart (a reshape with -1 merges all that follows; "
+                    f"keep the trailing axes, e.g. *x.shape[1:]); the answer has shape {b.shape}.")
+        if every(lambda a, b: _merged_axes(a.shape, b.shape) is not None) and any(
+                _real_merge(a.shape, b.shape) for a, b in pairs):
+            return f"the right numbers in the wrong shape: one axis of the answer is split in two; reshape to {w.shape}."
+        squeezed = lambda shape: tuple(n for n in shape if n != 1)  # noqa: E731
+        if every(lambda a, b: squeezed(a.shape) == squeezed(b.shape)):
+            return (f"the right numbers in the wrong shape: an axis of size 1 is "
+                    f"{'extra' if g.ndim > w.ndim else 'missing'} (check keepdims / [None] / squeeze); the answer "
+                    f"has shape {w.shape}.")
+        return f"the right numbers in the wrong shape: the answer has shape {w.shape}."
     if w.ndim >= 1 and g.ndim > w.ndim and g.shape[-w.ndim:] == w.shape:
         extra = g.ndim - w.ndim
         return (f"your output has {extra} extra leading ax{'es' if extra > 1 else 'is'}: the answer has "
@@ -398,13 +467,123 @@ def _where_raised(e: BaseException) -> str:
     return f"\n  (line {f.lineno}: {f.line.strip()})" if f.line else f"\n  (line {f.lineno})"
 
 
+def _exception_hint(e: BaseException, transform: str = "") -> str:
+    """What a JAX or NumPy error raised in the learner's code usually means, as a hint ("" if unknown)."""
+    text = str(e)
+    under = {"grad": "the gradient", "jit": "jax.jit"}.get(transform, "jax.grad and jax.jit")
+    if isinstance(e, jax.errors.TracerArrayConversionError):
+        return (f"NumPy breaks {under}: use jax.numpy inside this function (jnp.exp, jnp.sqrt, ...). A NumPy "
+                "function (np.exp, np.sqrt, np.asarray, ...) got a traced JAX value, which it cannot read.")
+    if isinstance(e, (jax.errors.ConcretizationTypeError, jax.errors.TracerIntegerConversionError)):
+        return ("under jax.grad / jax.jit the values are tracers, not numbers yet: float(), int(), .item() "
+                "or `if x > 0:` on them fails. Keep them as arrays (jnp.where for a choice).")
+    if isinstance(e, NameError) and "unbound axis name" in text:
+        return ("jax.lax.pmean / psum work only inside a function mapped over devices (shard_map or "
+                "jax.pmap) that names that axis. Here the devices are axis 0 of an ordinary array: "
+                "average over it, jnp.mean(grads, axis=0).")
+    if isinstance(e, TypeError) and "immutable" in text:
+        return ("JAX arrays cannot be changed in place (x[i] = ...): compute a new array instead "
+                "(x - m, x.at[i].set(v), jnp.where).")
+    if isinstance(e, ValueError) and "read-only" in text:
+        return ("np.asarray of a JAX array is read-only, so -=, /= or x[i] = ... on it fail: compute new "
+                "arrays instead (g = g - mean), or copy first with np.array(x).")
+    if isinstance(e, TypeError) and ("length-1 arrays" in text or "0-dimensional arrays" in text
+                                     or "convert" in text and "scalar" in text):
+        return ("math.exp / math.sqrt / float() take one number; on arrays use jnp.exp / jnp.sqrt "
+                "(they work elementwise).")
+    if isinstance(e, AttributeError) and ("'list' object" in text or "'tuple' object" in text):
+        return "a list has no .shape, .reshape or .mean: build an array (np.stack / jnp.stack / jnp.asarray)."
+    return ""
+
+
+def _paste_line(name: str, learner: Learner, i: int) -> str:
+    """A line the learner can paste into a cell to run the failing case themselves."""
+    fn = getattr(learner.fn, "__name__", "") if learner is not None else ""
+    fn = fn if fn.isidentifier() else name
+    return (f"\n  to run this case yourself: args = checks.test_case(\"{name}\", {i}); {fn}(*args)")
+
+
+def _type_problem(out, n_expected: int) -> str | None:
+    """None when every output the next cell reads is an array (or a plain number), else what it is."""
+    parts = list(out) if isinstance(out, tuple) and n_expected != 1 else [out]
+    for o in parts:
+        if not isinstance(o, (np.ndarray, np.generic, jax.Array, float, int)) or isinstance(o, bool):
+            what = type(o).__name__
+            return (f"your function returns a {what}, and the next cell needs an array (it reads .shape, "
+                    f"indexes or reshapes it): return an array, e.g. np.stack(...) / jnp.asarray(...).")
+    return None
+
+
+def returns_array(out) -> str | None:
+    """An `expect` for Use: the output is one array (the next cell reads .shape / .reshape / .mean)."""
+    return _type_problem(out, 1)
+
+
+def close_to(reference: Callable[[], Any], rtol: float = 1e-4, atol: float = 1e-5,
+             array: bool = False) -> Callable[[Any], str | None]:
+    """An `expect` for Use: the output (an array if `array`) equals reference() within the tolerances."""
+    def expect(out):
+        if array:
+            problem = returns_array(out)
+            if problem:
+                return problem
+        want = np.asarray(reference(), np.float64)
+        try:
+            got = np.asarray(out, np.float64)
+        except Exception as e:   # noqa: BLE001
+            return f"its output is a {type(out).__name__}, not an array of numbers ({str(e)[:60]})."
+        if got.shape != want.shape:
+            return f"its output has {_shape_text(got.shape)} there, expected {_shape_text(want.shape)}."
+        if not np.allclose(got, want, rtol=rtol, atol=atol):
+            nan = " (NaN or inf)" if not np.all(np.isfinite(got)) and np.all(np.isfinite(want)) else ""
+            bad = np.argwhere(~np.isclose(got, want, rtol=rtol, atol=atol))
+            at = ", ".join(str(int(i)) for i in bad[0]) if got.ndim else ""
+            where = f" at [{at}]" if at else ""
+            w, g = (want[tuple(bad[0])], got[tuple(bad[0])]) if got.ndim else (want, got)
+            return f"there it gives other values{nan}: first difference{where}: expected {float(w):.6g}, got {float(g):.6g}."
+        return None
+    return expect
+
+
+def check_uses(name: str, fn: Callable[..., Any], uses: Sequence[Use]) -> Verdict | None:
+    """Run the learner's function the way the notebook uses it next; None when every use works, else
+    the verdict that says which use fails and why. Never raises; the function's prints are not shown."""
+    fn = fn.fn if isinstance(fn, Learner) else fn
+    for use in uses:
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out = use.run(fn)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # noqa: BLE001
+            hint = _exception_hint(e, use.transform)
+            first = str(e).strip().split("\n")[0][:200]
+            return Verdict(False, "next", f"[wrong] {name}: right on the test cases, but {use.what}, and there "
+                           f"your function raises {e.__class__.__name__}: {first}{_where_raised(e)}"
+                           + (f"\n  Hint: {hint}" if hint else ""))
+        try:
+            problem = use.expect(out) if use.expect is not None else None
+        except Exception as e:  # noqa: BLE001
+            problem = f"its output cannot be used there ({e.__class__.__name__}: {str(e)[:100]})."
+        if problem:
+            return Verdict(False, "next", f"[wrong] {name}: right on the test cases, but {use.what}: {problem}")
+    return None
+
+
 def evaluate(name: str, learner_fn: Callable[..., Any] | None, reference_fn: Callable[..., Any],
              cases: Sequence[tuple], mistakes: Sequence[Mistake] = (), *, rtol: float = 1e-4,
-             atol: float = 1e-5, edge_cases: Sequence[tuple] = (), edge_hint: str = "") -> Verdict:
-    """Grade without printing: the Verdict `grade` prints. Never raises."""
+             atol: float = 1e-5, edge_cases: Sequence[tuple] = (), edge_hint: str = "",
+             uses: Sequence[Use] = ()) -> Verdict:
+    """Grade without printing: the Verdict `grade` prints. Never raises. When every case (and edge case)
+    matches, `uses` run the function as the notebook does next; the first that fails decides."""
     try:
-        return _evaluate(name, as_learner(learner_fn), reference_fn, cases, mistakes, rtol, atol,
-                         edge_cases, edge_hint)
+        _LAST_CASES[name] = list(cases) + list(edge_cases)
+        learner = as_learner(learner_fn)
+        verdict = _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cases, edge_hint)
+        if verdict.ok and uses:
+            verdict = check_uses(name, learner, uses) or verdict
+        return verdict
     except Exception as e:  # a bug of the checker itself must not stop the notebook
         return Verdict(False, "error", f"[wrong] {name}: could not be checked ({e.__class__.__name__}: {e}).")
 
@@ -428,9 +607,11 @@ def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cas
             return Verdict(False, "not yet", f"[not yet] {name}: not written yet - replace the "
                            "`raise NotImplementedError` line with your code.")
         if err is not None:
+            hint = _exception_hint(err)
             return Verdict(False, "error", f"[wrong] {name} raised {err.__class__.__name__}: "
                            f"{str(err).strip()[:300]}{_where_raised(err)}\n  for the input\n"
-                           f"{_show_input(reference_fn, args)}")
+                           f"{_show_input(reference_fn, args)}" + _paste_line(name, learner, len(got))
+                           + (f"\n  Hint: {hint}" if hint else ""))
         if out is None:
             return Verdict(False, "not yet", f"[not yet] {name} returned None - did you forget `return`?")
         arrays, why = _to_arrays(out, len(w))
@@ -462,13 +643,14 @@ def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cas
         if g.shape != w.shape:
             order = [i] + [c for c in range(len(cases)) if c != i]   # the shown case first: its sizes are named
             slip = (_reduction_slip([(got[c][k], want[c][k]) for c in order], names, cases[i], rtol, atol)
-                    or _shape_slip(g, w, rtol, atol) or _axis_slip(g, w, names, cases[i]))
+                    or _shape_slip([(got[c][k], want[c][k]) for c in order], rtol, atol)
+                    or _axis_slip(g, w, names, cases[i]))
             if slip:
                 return Verdict(False, "slip", f"[wrong] {name}: output {_shape_text(g.shape)}, expected "
                                f"{_shape_text(w.shape)} - {slip}")
             return Verdict(False, "type", f"[wrong] {name}: output {_shape_text(g.shape)}, expected "
                            f"{_shape_text(w.shape)}, for the input\n{shown}\n" + _indented("  expected ", _show(w))
-                           + "\n" + _indented("  got      ", _show(g)))
+                           + "\n" + _indented("  got      ", _show(g)) + _paste_line(name, learner, i))
     pairs = [(g, w) for gs, ws in zip(got, want) for g, w in zip(gs, ws)]
     slip = _value_slip(pairs, rtol, atol, strong_only=True)
     if slip:
@@ -485,7 +667,7 @@ def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cas
     which = f" (output {j + 1})" if len(want[i]) > 1 else ""
     return Verdict(False, "generic", f"[wrong] {name}: not the expected values{nan}, for the input\n{shown}\n"
                    + _indented(f"  expected{which} ", _show(w)) + "\n" + _indented(f"  got{which}      ", _show(g))
-                   + _first_difference(g, w, rtol, atol))
+                   + _first_difference(g, w, rtol, atol) + _paste_line(name, learner, i))
 
 
 def _edge_verdict(name, learner, reference_fn, cases, rtol, atol, edge_cases, edge_hint) -> Verdict:
@@ -518,13 +700,14 @@ def say(verdict: Verdict, learner: Learner | None = None, quiet: bool = False) -
 def grade(name: str, learner_fn: Callable[..., Any] | None, reference_fn: Callable[..., Any],
           cases: Sequence[tuple], mistakes: Sequence[Mistake] = (), *, rtol: float = 1e-4,
           atol: float = 1e-5, quiet: bool = False, edge_cases: Sequence[tuple] = (),
-          edge_hint: str = "") -> bool:
+          edge_hint: str = "", uses: Sequence[Use] = ()) -> bool:
     """Run learner_fn and reference_fn on each case (a tuple of positional arguments).
 
     Prints "correct", "not yet" (NotImplementedError / None), or what is wrong (see the module
     docstring). If every case matches, `edge_cases` are tried too, and `edge_hint` printed when only
-    they fail (e.g. overflow on extreme inputs). Returns True only if every case matches. Never raises.
+    they fail (e.g. overflow on extreme inputs); then `uses` run it as the notebook does next (under
+    jax.grad, on JAX arrays, reading .shape, ...). Returns True only if all of that works. Never raises.
     """
     learner = as_learner(learner_fn)
     return say(evaluate(name, learner, reference_fn, cases, mistakes, rtol=rtol, atol=atol,
-                        edge_cases=edge_cases, edge_hint=edge_hint), learner, quiet)
+                        edge_cases=edge_cases, edge_hint=edge_hint, uses=uses), learner, quiet)
