@@ -26,7 +26,7 @@ import pytest
 
 from vae_lib import checks, i18n
 from vae_lib.checks import ch05, ch08
-from vae_lib.checks.core import Mistake, T
+from vae_lib.checks.core import Mistake, T, Use
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fresh_answers_b import ANSWERS  # noqa: E402
@@ -175,6 +175,8 @@ def test_a_one_language_message_cannot_be_made():
         Mistake("english only", lambda x: x, T("a hint", "힌트"))
     with pytest.raises(TypeError):
         Mistake(T("a name", "이름"), lambda x: x, "english only")
+    with pytest.raises(TypeError):
+        Use("the next cell calls it", lambda fn: fn(1))
     with pytest.raises(ValueError):
         T("the sign is flipped", "the sign is flipped")   # no Hangul: not a translation
     t = T("the {what} is flipped", "{what}의 부호가 반대입니다")

@@ -13,7 +13,7 @@ import pytest
 
 from vae_lib import checks, gaussian, latent, parallel, sd_vae
 from vae_lib.checks import ch05, ch06
-from vae_lib.checks.core import Use, check_uses
+from vae_lib.checks.core import T, Use, check_uses
 
 
 def grade(check, fn) -> tuple[object, str]:
@@ -209,9 +209,11 @@ def test_right_answers_still_pass(check, fn):
 def test_a_use_that_breaks_oddly_never_escapes():
     def exits(*a):
         raise SystemExit(3)
-    uses = [Use("the next cell calls it", lambda fn: fn(1)), Use("never reached", lambda fn: 1 / 0)]
+    uses = [Use(T("the next cell calls it", "다음 셀이 호출합니다"), lambda fn: fn(1)),
+            Use(T("never reached", "닿지 않음"), lambda fn: 1 / 0)]
     v = check_uses("f", exits, uses)
     assert v is not None and not v.ok and "SystemExit" in v.message
-    v = check_uses("f", lambda x: x, [Use("the next cell reads it", lambda fn: fn(1), lambda out: 1 / 0)])
+    v = check_uses("f", lambda x: x, [Use(T("the next cell reads it", "다음 셀이 읽습니다"), lambda fn: fn(1),
+                                          lambda out: 1 / 0)])
     assert v is not None and "cannot be used there" in v.message
-    assert check_uses("f", lambda x: x, [Use("the next cell calls it", lambda fn: fn(1))]) is None
+    assert check_uses("f", lambda x: x, [Use(T("the next cell calls it", "다음 셀이 호출합니다"), lambda fn: fn(1))]) is None

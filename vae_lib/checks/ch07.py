@@ -207,20 +207,20 @@ def _scale_cases():
 SCALE_MISTAKES = [
     Mistake(T("returned the standard deviation itself", "표준편차 자체를 반환함"), lambda z: np.std(np.asarray(z, np.float64)),
             T("SD *multiplies* latents by the factor to get unit variance: it is 1 / std.",
-              "SD는 잠재 값에 이 계수를 *곱해서* 분산을 1로 만듭니다. 계수는 1 / std입니다.")),
+              "SD는 잠재 값에 스케일링 계수를 *곱해서* 분산을 1로 만듭니다. 계수는 1 / std입니다.")),
     Mistake(T("1 / variance instead of 1 / std", "1 / std 대신 1 / 분산"), lambda z: 1.0 / np.var(np.asarray(z, np.float64)),
-            T("The factor rescales values, so it is 1 / std (std = sqrt(variance)).", "계수는 값의 크기를 조정하므로 1 / std입니다(std = sqrt(분산)).")),
-    Mistake(T("one factor per channel", "채널마다 계수 하나"), lambda z: 1.0 / np.std(np.asarray(z, np.float64).reshape(-1, z.shape[-1]), axis=0),
+            T("The factor rescales values, so it is 1 / std (std = sqrt(variance)).", "스케일링 계수는 값의 크기를 조정하므로 1 / std입니다(std = sqrt(분산)).")),
+    Mistake(T("one factor per channel", "채널마다 스케일링 계수 하나"), lambda z: 1.0 / np.std(np.asarray(z, np.float64).reshape(-1, z.shape[-1]), axis=0),
             T("SD uses one number for all latent values: the std over every element of the batch.",
               "SD는 모든 잠재 값에 숫자 하나를 씁니다. 배치의 모든 원소에 대한 std입니다.")),
     Mistake(T("1 / root-mean-square (forgot to subtract the mean)", "1 / 제곱평균제곱근(평균을 빼지 않음)"),
             lambda z: 1.0 / np.sqrt(np.mean(np.asarray(z, np.float64) ** 2)),
             T("np.std / jnp.std subtract the mean first; use them.", "np.std / jnp.std는 먼저 평균을 뺍니다. 이 함수들을 쓰세요.")),
     Mistake(T("1 / mean instead of 1 / std", "1 / std 대신 1 / 평균"), lambda z: 1.0 / np.mean(np.asarray(z, np.float64)),
-            T("The factor makes the SPREAD 1: 1 / std of all values.", "계수는 *퍼짐*을 1로 만듭니다: 모든 값의 1 / std.")),
+            T("The factor makes the SPREAD 1: 1 / std of all values.", "스케일링 계수는 *퍼짐*을 1로 만듭니다: 모든 값의 1 / std.")),
     Mistake(T("returned the variance", "분산을 반환함"), lambda z: np.var(np.asarray(z, np.float64)),
             T("The factor is 1 / std: one over the standard deviation of all values.",
-              "계수는 1 / std, 즉 모든 값의 표준편차의 역수입니다.")),
+              "스케일링 계수는 1 / std, 즉 모든 값의 표준편차의 역수입니다.")),
     Mistake(T("the unbiased std (ddof=1, as torch.std and pandas compute it)", "불편 표준편차(ddof=1, torch.std와 pandas가 계산하는 방식)"),
             lambda z: 1.0 / np.std(np.asarray(z, np.float64), ddof=1),
             T("use the plain standard deviation of all values, ddof=0 (jnp.std's and np.std's default); "
@@ -228,7 +228,7 @@ SCALE_MISTAKES = [
               "모든 값의 보통 표준편차 ddof=0을 쓰세요(jnp.std와 np.std의 기본값). torch.std는 unbiased=False / correction=0을 주지 않으면 N - 1로 나눕니다.")),
     Mistake(T("1 / the largest absolute value", "1 / 가장 큰 절댓값"), lambda z: 1.0 / np.max(np.abs(np.asarray(z, np.float64))),
             T("SD's factor sets the standard deviation to 1, not the range: 1 / std.",
-              "SD의 계수는 범위가 아니라 표준편차를 1로 만듭니다: 1 / std.")),
+              "SD의 스케일링 계수는 범위가 아니라 표준편차를 1로 만듭니다: 1 / std.")),
 ]
 
 

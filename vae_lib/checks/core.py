@@ -108,6 +108,10 @@ class Use:
     expect: Callable[[Any], str | None] | None = None
     transform: str = ""
 
+    def __post_init__(self):
+        if not isinstance(self.what, T):
+            raise TypeError(f"Use {self.what!r}: `what` must be T(en, ko), in both languages")
+
 
 _LAST_CASES: dict[str, list[tuple]] = {}
 
