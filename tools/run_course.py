@@ -6,8 +6,10 @@ and print a summary table (chapter, seconds, data used, quality gates, key metri
     python tools/run_course.py --mode smoke    # the tests' mode: every cell runs, models barely train
     python tools/run_course.py --solutions     # run the solved notebooks instead
     python tools/run_course.py 03 05           # only these chapters
+    python tools/run_course.py --lang ko       # the Korean edition: chapters/ko (solutions/ko with --solutions)
 
 Output: build/<mode>/<chapters|solutions>/NN_name.ipynb and .html, results.jsonl, runs.json and index.html
+(the Korean edition: build/<mode>/ko/<chapters|solutions>/; it reuses the English edition's models in build/cache)
 (a small browsable site: the chapter list with links, the summary table with the gate values, date and mode).
 Running some chapters again replaces only their rows: the site keeps the chapters run before, each with its date.
 A failing notebook is saved with its error and reported; the others still run. The exit code is 1
@@ -31,8 +33,9 @@ ROOT = LIB_ROOT  # where chapters/ and solutions/ are (the tests point it elsewh
 
 
 def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "smoke", offline: bool = False,
-                     results: Path | None = None, timeout: int = 1800) -> tuple[float, str | None]:
-    """Execute one notebook in a fresh kernel (cwd = its folder) in `mode` (smoke | course | book).
+                     results: Path | None = None, timeout: int = 1800, lang: str = "en") -> tuple[float, str | None]:
+    """Execute one notebook in a fresh kernel (cwd = its folder) in `mode` (smoke | course | book), with
+    VAE_COURSE_LANG=`lang` (the language of vae_lib's messages: en | ko).
 
     Returns (seconds, error or None).
 
@@ -45,6 +48,7 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "sm
     nb = nbformat.read(path, as_version=4)
     env_backup = dict(os.environ)
     os.environ["VAE_COURSE_MODE"] = mode
+    os.environ["VAE_COURSE_LANG"] = lang
     os.environ.pop("VAE_COURSE_QUICK", None)
     os.environ["PYTHONPATH"] = os.pathsep.join([str(LIB_ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -198,17 +202,22 @@ def main(argv=None) -> int:
     parser.add_argument("--full", action="store_true", help="the same as --mode book")
     parser.add_argument("--solutions", action="store_true", help="run solutions/ instead of chapters/")
     parser.add_argument("--offline", action="store_true", help="do not try to download; use the bundled data")
+    parser.add_argument("--lang", choices=("en", "ko"), default="en",
+                        help="ko: the Korean edition (chapters/ko or solutions/ko; output in build/<mode>/ko/); "
+                             "it shares the English edition's model cache (build/cache)")
     parser.add_argument("--out", type=Path, default=ROOT / "build")
     args = parser.parse_args(argv)
     mode = "book" if args.full else args.mode
-    folder = "solutions" if args.solutions else "chapters"
+    kind = "solutions" if args.solutions else "chapters"
+    folder = kind if args.lang == "en" else f"{kind}/{args.lang}"   # the Korean edition: chapters/ko, solutions/ko
     notebooks = sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
     if args.only:
         notebooks = [p for p in notebooks if p.name[:2] in {o.zfill(2) for o in args.only}]
     if not notebooks:
-        print(f"No notebooks found in {ROOT / folder}")
+        print(f"No notebooks found in {ROOT / folder}" + ("" if args.lang == "en" else
+              f" (they are made from translations/{args.lang}/ by `python tools/sync_chapters.py`)"))
         return 1
-    out_dir = args.out / mode / folder
+    out_dir = args.out / mode / kind if args.lang == "en" else args.out / mode / args.lang / kind
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     drop_results(results, {nb.name[:2] for nb in notebooks})
@@ -217,7 +226,7 @@ def main(argv=None) -> int:
     for nb in notebooks:
         print(f"running {folder}/{nb.name} ({mode} mode) ...", flush=True)
         when = time.strftime("%Y-%m-%d %H:%M")
-        seconds, error = execute_notebook(nb, out_dir, mode=mode, offline=args.offline, results=results)
+        seconds, error = execute_notebook(nb, out_dir, mode=mode, offline=args.offline, results=results, lang=args.lang)
         rows.append({"chapter": nb.stem, "when": when, "seconds": seconds, "error": error})
         print(f"  {'ok' if error is None else 'FAILED: ' + error} ({seconds:.1f} s)", flush=True)
     total = time.perf_counter() - start
