@@ -138,6 +138,14 @@ def test_comments_strings_and_their_word_order_may_change():
     assert tl.code_differences(en, en.replace("x = 2", "x = 3"))
 
 
+def test_format_placeholders_are_kept():
+    en = 'print("{} of {x:.2f}".format(1, x=2), "%d%% of %s" % (1, "a"), "100% done {x}")'
+    ko = 'print("{x:.2f} 중 {}".format(1, x=2), "%s의 %d%%" % (1, "a"), "100% 완료")'
+    assert tl.code_differences(en, ko) == []
+    assert "{x:.2f} (.format)" in tl.code_differences(en, ko.replace(":.2f", ":.3f"))[0]
+    assert "%-spec %d" in tl.code_differences(en, ko.replace("%d", "%f"))[0]
+
+
 def test_a_generated_notebook_edited_by_hand_fails_the_check(course, capsys):
     path = course / "chapters/ko/01_tiny.ipynb"
     path.write_text(path.read_text(encoding="utf-8").replace("아주 작은 장", "손으로 고친 장"), encoding="utf-8")

@@ -22,6 +22,7 @@ import ast
 import hashlib
 import io
 import re
+import string
 import tokenize
 from dataclasses import dataclass
 
@@ -124,9 +125,28 @@ def _fstring_fields(literal: str) -> list[str]:
     return fields
 
 
+PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
+
+
+def _format_fields(literals: list[str], how: str) -> list[str]:
+    """The placeholders of a string run used as a format: str.format's {fields} ('format') or %-specs ('%')."""
+    try:
+        text = "".join(ast.literal_eval(lit.strip()) for lit in literals)
+    except (ValueError, SyntaxError, TypeError):
+        return []
+    if how == "%":
+        return [f"%-spec {m}" for m in PERCENT_SPEC.findall(text)]
+    try:
+        return [f"{{{name}{'!' + conv if conv else ''}{':' + spec if spec else ''}}} (.format)"
+                for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
+    except ValueError as e:
+        return [f"<not a format string: {e}>"]
+
+
 def _signature(src: str) -> list[tuple]:
     """`src`'s tokens without comments and non-logical line breaks, each run of adjacent string literals as one
-    ('STRING', sorted f-string fields) item: what a translation may not change."""
+    ('STRING', sorted fields) item: what a translation may not change. The fields: the f-strings' {expressions}
+    and, for a run followed by `.format` or `%`, its placeholders."""
     lines = src.splitlines(keepends=True)
     offsets = [0]
     for line in lines:
@@ -134,15 +154,11 @@ def _signature(src: str) -> list[tuple]:
     pos = lambda rc: offsets[rc[0] - 1] + rc[1]  # noqa: E731  (row, col) -> index into src
 
     tokens = list(tokenize.generate_tokens(io.StringIO(src).readline))
-    items: list[tuple] = []
-    fields: list[str] | None = None   # the run of string literals being collected
+    items: list[tuple] = []   # (kind, text) or ("STRING", [literals])
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         kind = tokenize.tok_name[tok.type]
-        if kind in ("COMMENT", "NL"):
-            i += 1
-            continue
         literal = None
         if kind == "STRING":
             literal = tok.string
@@ -157,20 +173,28 @@ def _signature(src: str) -> list[tuple]:
             literal = src[pos(tok.start):pos(tokens[j].end)]
             i = j
         if literal is not None:
-            fields = (fields or []) + _fstring_fields(literal)
-            i += 1
-            continue
-        if fields is not None:
-            items.append(("STRING", tuple(sorted(fields))))
-            fields = None
-        if kind not in ("ENDMARKER",):
+            if items and items[-1][0] == "STRING":
+                items[-1][1].append(literal)
+            else:
+                items.append(("STRING", [literal]))
+        elif kind not in ("COMMENT", "NL", "ENDMARKER"):
             items.append((kind, "" if kind in ("NEWLINE", "DEDENT") else tok.string))
         i += 1
-    if fields is not None:
-        items.append(("STRING", tuple(sorted(fields))))
-    while items and items[-1][0] in ("NEWLINE", "DEDENT"):
-        items.pop()
-    return items
+    out = []
+    for n, (kind, value) in enumerate(items):
+        if kind != "STRING":
+            out.append((kind, value))
+            continue
+        fields = [f for lit in value for f in _fstring_fields(lit)]
+        after = [v for _, v in items[n + 1:n + 3]]
+        if after == [".", "format"]:
+            fields += _format_fields(value, "format")
+        elif after[:1] == ["%"]:
+            fields += _format_fields(value, "%")
+        out.append(("STRING", tuple(sorted(fields))))
+    while out and out[-1][0] in ("NEWLINE", "DEDENT"):
+        out.pop()
+    return out
 
 
 def _machine_strings(src: str) -> list[str]:
