@@ -175,7 +175,8 @@ def translated_editions(lang: str, write: bool) -> tuple[list[str], list[str]]:
             problems.append(f"{tr_path.relative_to(ROOT)}: no English notebook solutions/{name}")
             continue
         nb, found = translate_solution(_load_solution(english[name]), tr_path.read_text(encoding="utf-8"), lang, name)
-        problems += [f"{tr_path.stem} cell {cid}: {kind}: {reason}" for cid, kind, reason in found]
+        problems += [f"{tr_path.stem} {'' if cid.startswith('line ') else 'cell '}{cid}: {kind}: {reason}"
+                     for cid, kind, reason in found]
         want = {sol_dir / name: dumps(nb), ch_dir / name: dumps(chapter_from_solution(nb, lang))}
         for path, text in want.items():
             if write:
@@ -288,7 +289,7 @@ def status(lang: str, chapters: list[Path], diffs: bool = True) -> str:
         entries, _ = tl.parse_translation(tr_path.read_text(encoding="utf-8"))
         cells = {c.get("id"): c for c in solution["cells"]}
         for cid, kind, reason in problems:
-            details.append(f"{path.stem} cell {cid}: {kind}: {reason}")
+            details.append(f"{path.stem} {'' if cid.startswith('line ') else 'cell '}{cid}: {kind}: {reason}")
             if kind == "stale" and diffs:
                 now = tl.source_of(cells[cid])
                 old = _old_english(path, cid, entries[cid].en)
