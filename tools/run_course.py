@@ -208,23 +208,23 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build")
     args = parser.parse_args(argv)
     mode = "book" if args.full else args.mode
-    kind = "solutions" if args.solutions else "chapters"
-    folder = kind if args.lang == "en" else f"{kind}/{args.lang}"   # the Korean edition: chapters/ko, solutions/ko
-    notebooks = sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
+    folder = "solutions" if args.solutions else "chapters"
+    source = folder if args.lang == "en" else f"{folder}/{args.lang}"   # the Korean edition: chapters/ko, solutions/ko
+    notebooks = sorted((ROOT / source).glob("[0-9][0-9]_*.ipynb"))
     if args.only:
         notebooks = [p for p in notebooks if p.name[:2] in {o.zfill(2) for o in args.only}]
     if not notebooks:
-        print(f"No notebooks found in {ROOT / folder}" + ("" if args.lang == "en" else
+        print(f"No notebooks found in {ROOT / source}" + ("" if args.lang == "en" else
               f" (they are made from translations/{args.lang}/ by `python tools/sync_chapters.py`)"))
         return 1
-    out_dir = args.out / mode / kind if args.lang == "en" else args.out / mode / args.lang / kind
+    out_dir = args.out / mode / folder if args.lang == "en" else args.out / mode / args.lang / folder
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     drop_results(results, {nb.name[:2] for nb in notebooks})
     rows = []
     start = time.perf_counter()
     for nb in notebooks:
-        print(f"running {folder}/{nb.name} ({mode} mode) ...", flush=True)
+        print(f"running {source}/{nb.name} ({mode} mode) ...", flush=True)
         when = time.strftime("%Y-%m-%d %H:%M")
         seconds, error = execute_notebook(nb, out_dir, mode=mode, offline=args.offline, results=results, lang=args.lang)
         rows.append({"chapter": nb.stem, "when": when, "seconds": seconds, "error": error})
@@ -232,7 +232,7 @@ def main(argv=None) -> int:
     total = time.perf_counter() - start
     print()
     print(summarise(rows, results, mode))
-    index = write_index(out_dir, update_runs(out_dir / "runs.json", rows), results, mode, folder)
+    index = write_index(out_dir, update_runs(out_dir / "runs.json", rows), results, mode, source)
     minutes, seconds = divmod(round(total), 60)
     print(f"\nwhole run: {minutes} min {seconds} s. Executed notebooks and HTML copies: {out_dir}; open {index}")
     failed = [r["chapter"] for r in rows if r["error"]]
