@@ -1,7 +1,9 @@
 import os
 
-# Tests never touch the network: dataset loads go to the bundled data unless a test mocks tfds.
+# Tests never touch the network: dataset loads go to the bundled digits unless a test mocks tfds or
+# names a folder (the course-mode test asks for real data on disk itself: tools/run_course.py --offline).
 os.environ.setdefault("VAE_COURSE_OFFLINE", "1")
+os.environ.setdefault("VAE_COURSE_FALLBACK", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 # The course's process-wide settings (compilation cache, CPU memory reuse), as every notebook's

@@ -13,6 +13,12 @@ from vae_lib import data
 tfds = pytest.importorskip("tensorflow_datasets")  # a runtime dependency; absent only on bare GPU images
 
 
+@pytest.fixture(autouse=True)
+def announce_afresh(monkeypatch):
+    """Each test sees the data's one-per-process announcement (banner or source line) again."""
+    monkeypatch.setattr(data, "_ANNOUNCED", set())
+
+
 def test_unknown_dataset_lists_the_known_ones():
     with pytest.raises(ValueError, match="Known datasets: fashion_mnist, mnist, celeb_a"):
         data.load_dataset("cifar10")
@@ -21,7 +27,7 @@ def test_unknown_dataset_lists_the_known_ones():
 @pytest.mark.parametrize("name", ["fashion_mnist", "mnist"])
 def test_tfds_path_pads_to_32_and_keeps_labels(name):
     with tfds.testing.mock_data(num_examples=6):
-        d = data.load_dataset(name, "train", offline=False)
+        d = data.load_dataset(name, "train", offline=False, fallback=False)
     assert d.images.shape == (6, 32, 32, 1) and d.images.dtype == np.float32
     assert d.images.min() >= 0 and d.images.max() <= 1
     assert np.all(d.images[:, :2] == 0) and np.all(d.images[:, :, -2:] == 0)  # the padding
@@ -30,7 +36,7 @@ def test_tfds_path_pads_to_32_and_keeps_labels(name):
 
 def test_tfds_celeba_is_resized_with_40_attributes():
     with tfds.testing.mock_data(num_examples=3):
-        d = data.load_dataset("celeb_a", "train", image_size=16, offline=False)
+        d = data.load_dataset("celeb_a", "train", image_size=16, offline=False, fallback=False)
     assert d.images.shape == (3, 16, 16, 3)
     assert d.attributes.shape == (3, 40) and set(np.unique(d.attributes)) <= {-1, 1}
     assert d.attribute_names == data.CELEBA_ATTRIBUTES
@@ -165,7 +171,8 @@ def test_no_network_falls_back_at_once_with_the_reason(monkeypatch, capsys):
     probed = []
     monkeypatch.setattr(data, "can_reach", lambda host, port, timeout=3.0: probed.append(host) or False)
     monkeypatch.setattr(tfds, "data_source", _not_prepared)
-    d = data.load_dataset("fashion_mnist", "test", limit=5, offline=False)
+    monkeypatch.setitem(data.IDX_SYSTEM_DIRS, "fashion_mnist", ())   # no Debian copy either
+    d = data.load_dataset("fashion_mnist", "test", limit=5, offline=False, fallback=False)
     assert d.is_fallback and probed == ["fashion-mnist.s3-website.eu-central-1.amazonaws.com"]
     assert "no network" in capsys.readouterr().out
 
@@ -182,7 +189,8 @@ def test_missing_tensorflow_is_named_as_the_reason(monkeypatch, capsys):
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "tensorflow" else real_find_spec(n, *a))
     monkeypatch.setattr(tfds, "data_source", _not_prepared)
-    d = data.load_dataset("mnist", limit=5, offline=False)
+    monkeypatch.setitem(data.IDX_SYSTEM_DIRS, "mnist", ())
+    d = data.load_dataset("mnist", limit=5, offline=False, fallback=False)
     assert d.is_fallback and "downloading needs TensorFlow" in capsys.readouterr().out
 
 

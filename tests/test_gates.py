@@ -66,3 +66,20 @@ def test_readme_lists_every_gate_with_its_threshold():
     for chapter, table in gates.THRESHOLDS.items():
         for name, (op, threshold, _) in table.items():
             assert f"| {chapter} | `{name}` | {op} {threshold:g} |" in readme, (chapter, name)
+
+
+def test_every_gate_says_what_it_shows_in_korean_too(monkeypatch, capsys):
+    from vae_lib import i18n
+
+    assert {c: set(t) for c, t in gates.THRESHOLDS.items()} == {c: set(t) for c, t in gates.MEANINGS_KO.items()}
+    monkeypatch.setattr(i18n, "_chosen", "ko")
+    for chapter, table in gates.THRESHOLDS.items():
+        gates.check(chapter, mode="course", **{name: 0.0 for name in table})
+    out = capsys.readouterr().out
+    assert "needs" not in out and "FAIL" not in out and out.count("품질 게이트") == len(gates.THRESHOLDS)
+
+
+def test_a_report_ending_a_cell_shows_nothing_more():
+    """The table was printed; the returned dict is not echoed again by IPython."""
+    report = gates.check("07", mode="course", sd_reconstructions_recognised=0.9)
+    assert report["sd_reconstructions_recognised"]["passed"] is True and report._ipython_display_() is None

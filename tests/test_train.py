@@ -39,6 +39,34 @@ def test_fit_rejects_unscaled_images():
         train.fit(small_vae(), images() * 255, loss_fn=train.vae_loss_fn(), key=jax.random.key(0), progress=False)
 
 
+def test_fit_rejects_an_empty_array_by_name():
+    with pytest.raises(ValueError, match="got no images"):
+        train.fit(small_vae(), images()[:0], loss_fn=train.vae_loss_fn(), key=jax.random.key(0), progress=False)
+
+
+@pytest.mark.parametrize("setting, value, words", [
+    ("learning_rate", -1e-3, "learning_rate must be a positive number.*climbs the loss"),
+    ("learning_rate", 0.0, "learning_rate must be a positive number"),
+    ("learning_rate", float("nan"), "learning_rate must be a positive number"),
+    ("batch_size", 0, "batch_size must be a positive number"),
+    ("epochs", 0, "epochs must be a positive number"),
+    ("max_steps", -5, "max_steps must be a positive number"),
+])
+def test_fit_names_a_bad_setting_before_training(setting, value, words):
+    m = small_vae()
+    before = params(m)
+    with pytest.raises(ValueError, match=words):
+        train.fit(m, images(), loss_fn=train.vae_loss_fn(10.0), key=jax.random.key(0), progress=False,
+                  **{"batch_size": 16, setting: value})
+    assert all(np.array_equal(a, b) for a, b in zip(before, params(m)))   # nothing was trained
+
+
+@pytest.mark.parametrize("beta", [-500.0, 0.0])
+def test_vae_loss_rejects_a_beta_that_is_not_positive(beta):
+    with pytest.raises(ValueError, match="beta must be positive"):
+        train.vae_loss_fn(beta)
+
+
 @pytest.mark.parametrize("where", ["train", "test"])
 def test_fit_reports_nan_in_the_images_up_front(where):
     """Broken data are named as such before the first step, not reported as a diverged model."""

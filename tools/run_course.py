@@ -33,11 +33,13 @@ ROOT = LIB_ROOT  # where chapters/ and solutions/ are (the tests point it elsewh
 
 
 def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "smoke", offline: bool = False,
-                     results: Path | None = None, timeout: int = 1800, lang: str = "en") -> tuple[float, str | None]:
+                     results: Path | None = None, timeout: int = 1800,
+                     fallback: bool | None = None, lang: str = "en") -> tuple[float, str | None]:
     """Execute one notebook in a fresh kernel (cwd = its folder) in `mode` (smoke | course | book), with
     VAE_COURSE_LANG=`lang` (the language of vae_lib's messages: en | ko).
 
-    Returns (seconds, error or None).
+    Returns (seconds, error or None). offline: never download (real data on disk is still used);
+    fallback: True uses the bundled digits, False real data where it can be had, None inherits VAE_COURSE_FALLBACK.
 
     The executed notebook (and an HTML copy) go to out_dir when given, also when it fails.
     """
@@ -54,6 +56,8 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "sm
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if offline:
         os.environ["VAE_COURSE_OFFLINE"] = "1"
+    if fallback is not None:
+        os.environ["VAE_COURSE_FALLBACK"] = "1" if fallback else "0"
     if results is not None:
         os.environ["VAE_COURSE_RESULTS"] = str(results)
     # log_level=ERROR: no "Kernel is running over TCP without encryption" warning per chapter
@@ -201,7 +205,10 @@ def main(argv=None) -> int:
                              "smoke: the tests' few steps")
     parser.add_argument("--full", action="store_true", help="the same as --mode book")
     parser.add_argument("--solutions", action="store_true", help="run solutions/ instead of chapters/")
-    parser.add_argument("--offline", action="store_true", help="do not try to download; use the bundled data")
+    parser.add_argument("--offline", action="store_true",
+                        help="never download: real data on disk (e.g. Debian's dataset-fashion-mnist) or the bundled digits")
+    parser.add_argument("--fallback", action="store_true",
+                        help="use the bundled digits even when the real dataset is on disk")
     parser.add_argument("--lang", choices=("en", "ko"), default="en",
                         help="ko: the Korean edition (chapters/ko or solutions/ko; output in build/<mode>/ko/); "
                              "it shares the English edition's model cache (build/cache)")
@@ -217,7 +224,8 @@ def main(argv=None) -> int:
         print(f"No notebooks found in {ROOT / source}" + ("" if args.lang == "en" else
               f" (they are made from translations/{args.lang}/ by `python tools/sync_chapters.py`)"))
         return 1
-    out_dir = args.out / mode / folder if args.lang == "en" else args.out / mode / args.lang / folder
+    # absolute: the kernels run in the notebooks' folder; the Korean edition: build/<mode>/ko/<folder>
+    out_dir = args.out.resolve() / mode / (folder if args.lang == "en" else f"{args.lang}/{folder}")
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     drop_results(results, {nb.name[:2] for nb in notebooks})
@@ -226,7 +234,8 @@ def main(argv=None) -> int:
     for nb in notebooks:
         print(f"running {source}/{nb.name} ({mode} mode) ...", flush=True)
         when = time.strftime("%Y-%m-%d %H:%M")
-        seconds, error = execute_notebook(nb, out_dir, mode=mode, offline=args.offline, results=results, lang=args.lang)
+        seconds, error = execute_notebook(nb, out_dir, mode=mode, offline=args.offline, results=results,
+                                          fallback=args.fallback, lang=args.lang)
         rows.append({"chapter": nb.stem, "when": when, "seconds": seconds, "error": error})
         print(f"  {'ok' if error is None else 'FAILED: ' + error} ({seconds:.1f} s)", flush=True)
     total = time.perf_counter() - start

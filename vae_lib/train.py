@@ -39,6 +39,10 @@ def vae_loss_fn(beta: float = 500.0, kind: str = "bce", reduction: str = "mean")
     """The book's VAE loss: beta * reconstruction (per-pixel mean by default) + KL, batch mean.
 
     The same arguments return the same function object, so jit-compiled steps are reused."""
+    if not beta > 0:
+        raise ValueError(f"beta must be positive, got {beta!r}: it weighs the reconstruction against the KL term "
+                         "(a negative beta rewards bad reconstructions)")
+
     def loss_fn(model, x, key):
         logits, z_mean, z_log_var = model(x, key)
         return vae_loss(logits, x, z_mean, z_log_var, beta, kind, reduction)
@@ -162,6 +166,9 @@ def _check_images(images, caller: str = "fit") -> np.ndarray:
     x = np.asarray(images)
     if x.ndim != 4:
         raise ValueError(f"{caller} expects images of shape (N, H, W, C); got {x.shape}")
+    if x.size == 0:
+        raise ValueError(f"{caller} got no images (shape {x.shape}): check the data loading or the slice "
+                         "that made this array")
     if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
         bad = ~np.isfinite(x.reshape(len(x), -1)).all(axis=1)
         raise ValueError(f"your images contain NaN or inf: {int(bad.sum())} of {len(x)} images, the first "
@@ -171,6 +178,15 @@ def _check_images(images, caller: str = "fit") -> np.ndarray:
         raise ValueError(f"{caller} expects float images in [0, 1]; got dtype {x.dtype}, range "
                          f"[{x.min()}, {x.max()}]. Convert with x.astype('float32') / 255.")
     return x.astype(np.float32, copy=False)
+
+
+def _check_positive(**values) -> None:
+    """A ValueError naming the argument when a setting is not a positive, finite number."""
+    for name, v in values.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not math.isfinite(v) or v <= 0:
+            raise ValueError(f"{name} must be a positive number, got {v!r}"
+                             + (": a negative learning rate climbs the loss instead of descending it"
+                                if name == "learning_rate" and isinstance(v, (int, float)) and v < 0 else ""))
 
 
 def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: jax.Array,
@@ -188,6 +204,9 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
     Returns the History (pass `history=` to continue one). Raises TrainingDiverged on NaN/inf.
     """
     x_all = _check_images(train_images)
+    _check_positive(learning_rate=learning_rate, batch_size=batch_size, epochs=epochs)
+    if max_steps is not None:
+        _check_positive(max_steps=max_steps)
     if test_images is not None:
         _check_images(test_images, "fit's test_images")   # up front, not after the first epoch
     if len(x_all) < batch_size:

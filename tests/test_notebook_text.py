@@ -1,0 +1,23 @@
+"""The notebooks' text itself: no control characters that a mistyped LaTeX escape leaves behind.
+
+In a notebook's JSON, "\\tfrac" written as "\tfrac" becomes a TAB followed by "frac" (renders as "frac{n}{B}");
+likewise \b (\beta), \f (\frac) and \r (\rho). Newlines are fine; other control characters never are.
+"""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_control_characters_in_cells(path):
+    bad = []
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        src = "".join(cell["source"])
+        for m in re.finditer(r"[\x00-\x09\x0b-\x1f]", src):
+            bad.append(f"cell {cell.get('id')}: {src[max(0, m.start() - 25):m.end() + 10]!r}")
+    assert not bad, "control characters (a LaTeX escape like \\tfrac saved as TAB + 'frac'?):\n" + "\n".join(bad)
