@@ -209,3 +209,20 @@ def test_korean_setup_cell_error_is_in_korean(tmp_path):
     out = subprocess.run([sys.executable, "-S", "-I", str(cell)], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 1 and "CourseSetupError: vae_lib이 설치되어 있지 않고" in out.stderr, out.stderr[-1500:]
     assert "chapters/ko/" in out.stderr
+
+
+def test_restamp_from_the_command_line_and_its_refusals(course, capsys):
+    write_english(course, [(i, t, s.replace("A tiny chapter.", "A tinier chapter.")) for i, t, s in CELLS])
+    assert check(capsys)[0] == 1
+    sync_chapters.main(["--restamp", "01", "m1"])
+    assert f"m1: en={tl.cell_hash(CELLS[0][2])} -> {tl.cell_hash('# 01 — Tiny' + chr(10) + chr(10) + 'A tinier chapter.')}" \
+        in capsys.readouterr().out
+    sync_chapters.main([])
+    assert check(capsys) == (0, "")
+    with pytest.raises(SystemExit, match="no .*cell nope"):
+        sync_chapters.main(["--restamp", "01", "nope"])
+    (course / "translations/ko/01_tiny.md").write_text(translation(skip={"m2"}), encoding="utf-8")
+    with pytest.raises(SystemExit, match="--template 01 m2"):
+        sync_chapters.main(["--restamp", "01", "m2"])
+    with pytest.raises(SystemExit, match="no chapter '09'"):
+        sync_chapters.main(["--hash", "09"])
