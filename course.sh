@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The course's two commands (each sets everything up first, in ./.venv):
-#   bash course.sh run [--full] [--solutions] [--offline] [01 05 ...]   run every chapter headless
+#   bash course.sh run [--full] [--solutions] [--offline] [01 05 ...]   run every chapter headless, build the book site
 #   bash course.sh run --lang ko [...]                                  the Korean edition (chapters/ko)
 #   bash course.sh test [pytest args]                                   run the test suite
 #   bash course.sh setup                                                 only set up (then: .venv/bin/jupyter lab)

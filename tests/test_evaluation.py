@@ -157,3 +157,22 @@ def test_posterior_window_holds_posterior_and_q(trained):
     fine = evaluation.log_px_quadrature(trained, x, grid_size=121, radius=5.0)
     np.testing.assert_allclose(out["log_px"], fine, atol=0.05)
     assert np.all(out["edge_mass"] < 1e-3) and np.all(out["q_mass"] > 0.99)
+
+
+def _grid(radius=4.0, n=121):
+    t = np.linspace(-radius, radius, n, dtype=np.float32)
+    gx, gy = np.meshgrid(t, t)
+    return np.stack([gx.ravel(), gy.ravel()], 1)
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.6, 0.9])
+def test_best_diagonal_q_costs_what_the_closed_form_says(rho):
+    """For a Gaussian posterior with unit variances and correlation rho, the best diagonal q in KL(q || p) has
+    variances 1 - rho² (the precision's inverse diagonal) and KL = -1/2 log(1 - rho²)."""
+    z = _grid()
+    cov = np.array([[1.0, rho], [rho, 1.0]])
+    log_joint = -0.5 * np.einsum("ni,ij,nj->n", z - 0.5, np.linalg.inv(cov), z - 0.5) + 123.0
+    mean, log_var, kl = evaluation.best_diagonal_q_on_grid(z, log_joint)
+    assert np.allclose(mean, 0.5, atol=0.02)
+    assert np.allclose(np.exp(log_var), 1 - rho**2, rtol=0.03, atol=0.005)
+    assert kl == pytest.approx(-0.5 * np.log(1 - rho**2), abs=0.01)

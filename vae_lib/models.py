@@ -143,9 +143,11 @@ class Autoencoder(nnx.Module):
     __call__(x: (B, H, W, C)) -> logits (B, H, W, C); encode -> z (B, D); decode -> images in [0, 1].
     """
 
-    def __init__(self, image_shape: Sequence[int] = (32, 32, 1), latent_dim: int = 2, *, rngs: nnx.Rngs):
-        self.encoder = Encoder(image_shape, latent_dim=latent_dim, variational=False, rngs=rngs)
-        self.decoder = Decoder(image_shape, latent_dim=latent_dim, rngs=rngs)
+    def __init__(self, image_shape: Sequence[int] = (32, 32, 1), latent_dim: int = 2, *,
+                 widths: Sequence[int] = (32, 64, 128), rngs: nnx.Rngs):
+        widths = tuple(widths)
+        self.encoder = Encoder(image_shape, widths, latent_dim=latent_dim, variational=False, rngs=rngs)
+        self.decoder = Decoder(image_shape, widths[::-1], latent_dim=latent_dim, start_channels=widths[-1], rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.decoder(self.encoder(x))

@@ -132,6 +132,15 @@ VAE = {
     "book": Recipe(steps=None, epochs=5, learning_rate=5e-4, beta=500.0),
 }
 
+# Chapter 05's AE-vs-VAE generation test in a 16-D latent (both models, same recipe). Course: measured with 600 steps
+# of widths 16-32-64, decoded z ~ N(0, I) recognised by the judge: digits AE 0.08 vs VAE 0.36, Fashion-MNIST AE 0.05
+# vs VAE 0.42 (the AEs reconstruct as well or better: 0.94 / 0.81 of test reconstructions right vs 0.93 / 0.75).
+LATENT16 = {
+    "smoke": Recipe(steps=30, learning_rate=2e-3, widths=(8, 16, 32), latent_dim=16, beta=500.0),
+    "course": Recipe(steps=600, learning_rate=2e-3, widths=(16, 32, 64), latent_dim=16, beta=500.0),
+    "book": Recipe(steps=None, epochs=5, learning_rate=5e-4, latent_dim=16, beta=500.0),
+}
+
 CHAPTERS: dict[str, dict[str, dict]] = {
     "01": {
         "smoke": {"ae": AE["smoke"]},
@@ -144,13 +153,13 @@ CHAPTERS: dict[str, dict[str, dict]] = {
     "04": {m: {"n_mc": n} for m, n in (("smoke", 20_000), ("course", 1_000_000), ("book", 1_000_000))},
     "05": {
         "smoke": {"vae": VAE["smoke"], "ae": AE["smoke"], "sweep_betas": (20.0, 500.0, 5000.0),
-                  "sweep": Recipe(steps=40, learning_rate=2e-3, widths=(8, 16, 32)),
+                  "sweep": Recipe(steps=40, learning_rate=2e-3, widths=(8, 16, 32)), "latent16": LATENT16["smoke"],
                   "iwae_ks": (1, 10, 50), "n_iwae": 200, "grid": 9},
         "course": {"vae": VAE["course"], "ae": AE["course"], "sweep_betas": (5.0, 500.0, 50_000.0),
-                   "sweep": Recipe(steps=500, learning_rate=2e-3, widths=(16, 32, 64)),
+                   "sweep": Recipe(steps=500, learning_rate=2e-3, widths=(16, 32, 64)), "latent16": LATENT16["course"],
                    "iwae_ks": (1, 10, 100), "n_iwae": 300, "grid": 15},
         "book": {"vae": VAE["book"], "ae": AE["book"], "sweep_betas": (5.0, 50.0, 500.0, 5000.0),
-                 "sweep": Recipe(steps=1_200, learning_rate=5e-4),
+                 "sweep": Recipe(steps=1_200, learning_rate=5e-4), "latent16": LATENT16["book"],
                  "iwae_ks": (1, 10, 100), "n_iwae": 2_000, "grid": 15},
     },
     "06": {
