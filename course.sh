@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The course's two commands (each sets everything up first, in ./.venv):
 #   bash course.sh run [--full] [--solutions] [--offline] [01 05 ...]   run every chapter headless, build the book site
+#   bash course.sh run --lang ko [...]                                  the Korean edition (chapters/ko)
 #   bash course.sh test [pytest args]                                   run the test suite
 #   bash course.sh setup                                                 only set up (then: .venv/bin/jupyter lab)
 #   bash course.sh wheel                                                 build/vae_course-*.whl, to upload to Colab
@@ -42,7 +43,7 @@ cmd="${1:-}"; shift || true
 case "$cmd" in
   run)   install "notebook,download,test"; exec python tools/run_course.py "$@" ;;
   test)  install "notebook,test"; exec python -m pytest "$@" ;;
-  setup) install "notebook,download,test"; echo "Ready: $VENV/bin/jupyter lab chapters/" ;;
+  setup) install "notebook,download,test"; echo "Ready: $VENV/bin/jupyter lab chapters/   (한국어판: chapters/ko/)" ;;
   wheel)
     : >"$LOG"
     # setuptools also builds in build/lib: clear it before (stale files would go into the wheel) and after
@@ -53,5 +54,5 @@ case "$cmd" in
     rm -rf build/lib build/bdist.* vae_course.egg-info
     echo "Built $(ls "$PWD"/build/vae_course-*.whl)"
     echo "Colab: upload it next to the notebook (Files pane); the notebook's first cell installs it." ;;
-  *) echo "usage: bash course.sh run [--full] | test | setup | wheel" >&2; exit 2 ;;
+  *) echo "usage: bash course.sh run [--full] [--lang ko] | test | setup | wheel" >&2; exit 2 ;;
 esac

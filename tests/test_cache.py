@@ -43,3 +43,16 @@ def test_train_then_load_keeps_weights_and_history(tmp_path):
     assert calls == [1] and h1.steps == h2.steps and h2.series("loss").tolist() == [2.5]
     same = jax.tree.map(np.array_equal, nnx.state(model, nnx.Param), nnx.state(other, nnx.Param))
     assert all(jax.tree.leaves(same))
+
+
+def test_every_edition_shares_one_cache_folder(tmp_path):
+    """English chapters/ and solutions/, Korean chapters/ko/: one build/cache of the course folder."""
+    from pathlib import Path
+
+    from vae_lib.cache import default_root
+    root = Path(__file__).resolve().parents[1]
+    assert default_root(root / "chapters") == Path("../build/cache")            # as it always was
+    assert default_root(root / "chapters" / "ko") == Path("../../build/cache")
+    assert (root / "chapters" / "ko" / default_root(root / "chapters" / "ko")).resolve() == (root / "build/cache").resolve()
+    assert default_root(root) == Path("build/cache")
+    assert default_root(tmp_path) == Path("../build/cache")                     # outside the course (Colab)

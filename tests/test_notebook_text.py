@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted((ROOT / "chapters").glob("*.ipynb"))
+NOTEBOOKS = [p for folder in ("solutions", "chapters", "solutions/ko", "chapters/ko") for p in sorted((ROOT / folder).glob("*.ipynb"))]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_no_control_characters_in_cells(path):
     bad = []
     for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:

@@ -1,6 +1,10 @@
 """Every chapter and solution notebook runs top to bottom in smoke mode, offline.
 
 Chapters run with their exercises blank (the checks say "not yet"); solutions pass every check.
+The Korean edition's learner notebooks (chapters/ko/, those with a translation) run too, with VAE_COURSE_LANG=ko:
+they test the Korean setup cell, stubs, prompts and messages, and that figures find a Korean font. Its solutions
+(solutions/ko/) do not run: their code is the English solutions' code up to comments and strings, which
+`sync_chapters.py --check` (test_chapters_are_derived_from_solutions) verifies token by token.
 """
 import json
 from pathlib import Path
@@ -13,6 +17,7 @@ from tools.run_course import execute_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")) + sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+KOREAN = sorted((ROOT / "chapters" / "ko").glob("[0-9][0-9]_*.ipynb"))
 
 
 def _outputs(nb) -> str:
@@ -24,9 +29,10 @@ def _outputs(nb) -> str:
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", NOTEBOOKS + KOREAN, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_notebook_runs_in_smoke_mode(path, tmp_path):
-    seconds, error = execute_notebook(path, tmp_path, mode="smoke", offline=True)
+    korean = path.parent.name == "ko"
+    seconds, error = execute_notebook(path, tmp_path, mode="smoke", offline=True, lang="ko" if korean else "en")
     assert error is None, f"{path.name} failed after {seconds:.0f} s: {error} (executed copy: {tmp_path})"
     text = _outputs(nbformat.read(tmp_path / path.name, as_version=4))
     assert "OFFLINE FALLBACK DATA" in text or "load_dataset" not in path.read_text(), "fallback must be announced"
@@ -34,6 +40,8 @@ def test_notebook_runs_in_smoke_mode(path, tmp_path):
         assert "[wrong]" not in text and "[not yet]" not in text, "a check failed in the solution notebook"
     elif "### BEGIN SOLUTION" in (ROOT / "solutions" / path.name).read_text():
         assert "[not yet]" in text, "blank exercises should be reported as not yet done"
+    if korean:
+        assert "missing from font" not in text, "a Korean figure text had no glyph (vae_lib/fonts.py)"
 
 
 def test_chapters_are_derived_from_solutions():
@@ -41,8 +49,8 @@ def test_chapters_are_derived_from_solutions():
 
 
 def test_committed_notebooks_have_no_outputs():
-    for path in NOTEBOOKS:
-        nb = json.loads(path.read_text())
+    for path in NOTEBOOKS + KOREAN + sorted((ROOT / "solutions" / "ko").glob("[0-9][0-9]_*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
         assert not any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"), path.name
 
 

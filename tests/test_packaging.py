@@ -45,8 +45,11 @@ def test_runtime_dependencies_are_what_vae_lib_imports():
     for path in (ROOT / "vae_lib").rglob("*.py"):
         for plain, dotted in re.findall(r"^\s*(?:import (\w+)|from (\w+)[\w.]* import )", path.read_text(), re.M):
             imported.add(plain or dotted)
+    from vae_lib import fonts
+    imported.add(fonts.BUNDLE)   # read, not imported: vae_lib/fonts.py locates its font files with find_spec
     third_party = {m for m in imported - set(sys.stdlib_module_names) - {"vae_lib", "__future__"}}
-    as_installed = {"PIL": "pillow", "tensorflow_datasets": "tensorflow-datasets", "jax_plugins": None, "torch": None}
+    as_installed = {"PIL": "pillow", "tensorflow_datasets": "tensorflow-datasets", "jax_plugins": None, "torch": None,
+                    fonts.BUNDLE: "koreanize-matplotlib"}
     needed = {as_installed.get(m, m) for m in third_party} - {None}   # torch: optional; jax_plugins: probed
     assert needed == deps, f"imported but not declared: {needed - deps}; declared, not imported: {deps - needed}"
 

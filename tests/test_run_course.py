@@ -72,3 +72,20 @@ def test_running_one_chapter_again_keeps_the_others_on_the_site(tmp_path, monkey
     assert "first=1.5" in rows[0] and "second=7.5" in rows[1] and "second=2.5" not in index
     recorded = run_course.read_results(done / "results.jsonl")
     assert recorded["01"]["first"] == 1.5 and recorded["02"]["second"] == 7.5
+
+
+def test_lang_ko_runs_the_korean_edition_in_korean_into_its_own_folder(tmp_path, monkeypatch):
+    """--lang ko: chapters/ko, VAE_COURSE_LANG=ko in the kernel, output in build/<mode>/ko/chapters."""
+    (tmp_path / "chapters" / "ko").mkdir(parents=True)
+    _write(tmp_path / "chapters" / "01_en.ipynb", "import os; print('lang', os.environ['VAE_COURSE_LANG'])")
+    _write(tmp_path / "chapters" / "ko" / "01_en.ipynb",
+           "import os; from vae_lib.i18n import tr; print('lang', os.environ['VAE_COURSE_LANG'], tr('yes', '예'))")
+    monkeypatch.setattr(run_course, "ROOT", tmp_path)
+    args = ["--out", str(tmp_path / "build"), "--offline", "--mode", "smoke"]
+    assert run_course.main(args + ["--lang", "ko"]) == 0
+    ko = nbformat.read(tmp_path / "build" / "smoke" / "ko" / "chapters" / "01_en.ipynb", as_version=4)
+    assert ko.cells[0].outputs[0]["text"] == "lang ko 예\n"
+    assert not (tmp_path / "build" / "smoke" / "chapters").exists()   # the English edition's folder is untouched
+    assert run_course.main(args) == 0
+    en = nbformat.read(tmp_path / "build" / "smoke" / "chapters" / "01_en.ipynb", as_version=4)
+    assert en.cells[0].outputs[0]["text"] == "lang en\n"

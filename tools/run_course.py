@@ -6,10 +6,13 @@ and print a summary table (chapter, seconds, data used, quality gates, key metri
     python tools/run_course.py --mode smoke    # the tests' mode: every cell runs, models barely train
     python tools/run_course.py --solutions     # run the solved notebooks instead
     python tools/run_course.py 03 05           # only these chapters
+    python tools/run_course.py --lang ko       # the Korean edition: chapters/ko (solutions/ko with --solutions)
 
 Output: build/<mode>/<chapters|solutions>/NN_name.ipynb and .html, results.jsonl, runs.json and index.html
 (a small browsable site: the chapter list with links, the summary table with the gate values, date and mode),
 and the book: build/<mode>/site/index.html (tools/build_site.py; reads offline, math and figures included).
+The Korean edition (--lang ko) goes to build/<mode>/ko/<chapters|solutions>/ and reuses the English edition's models
+in build/cache; the book site then has both editions.
 Running some chapters again replaces only their rows: the site keeps the chapters run before, each with its date.
 A failing notebook is saved with its error and reported; the others still run. The exit code is 1
 when a notebook fails, (course and book mode) when a chapter's quality gate fails, or when the book site fails to
@@ -34,8 +37,9 @@ ROOT = LIB_ROOT  # where chapters/ and solutions/ are (the tests point it elsewh
 
 def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "smoke", offline: bool = False,
                      results: Path | None = None, timeout: int = 1800,
-                     fallback: bool | None = None) -> tuple[float, str | None]:
-    """Execute one notebook in a fresh kernel (cwd = its folder) in `mode` (smoke | course | book).
+                     fallback: bool | None = None, lang: str = "en") -> tuple[float, str | None]:
+    """Execute one notebook in a fresh kernel (cwd = its folder) in `mode` (smoke | course | book), with
+    VAE_COURSE_LANG=`lang` (the language of vae_lib's messages: en | ko).
 
     Returns (seconds, error or None). offline: never download (real data on disk is still used);
     fallback: True uses the bundled digits, False real data where it can be had, None inherits VAE_COURSE_FALLBACK.
@@ -49,6 +53,7 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "sm
     nb = nbformat.read(path, as_version=4)
     env_backup = dict(os.environ)
     os.environ["VAE_COURSE_MODE"] = mode
+    os.environ["VAE_COURSE_LANG"] = lang
     os.environ.pop("VAE_COURSE_QUICK", None)
     os.environ["PYTHONPATH"] = os.pathsep.join([str(LIB_ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -207,33 +212,39 @@ def main(argv=None) -> int:
                         help="never download: real data on disk (e.g. Debian's dataset-fashion-mnist) or the bundled digits")
     parser.add_argument("--fallback", action="store_true",
                         help="use the bundled digits even when the real dataset is on disk")
+    parser.add_argument("--lang", choices=("en", "ko"), default="en",
+                        help="ko: the Korean edition (chapters/ko or solutions/ko; output in build/<mode>/ko/); "
+                             "it shares the English edition's model cache (build/cache)")
     parser.add_argument("--out", type=Path, default=ROOT / "build")
     args = parser.parse_args(argv)
     mode = "book" if args.full else args.mode
     folder = "solutions" if args.solutions else "chapters"
-    notebooks = sorted((ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
+    source = folder if args.lang == "en" else f"{folder}/{args.lang}"   # the Korean edition: chapters/ko, solutions/ko
+    notebooks = sorted((ROOT / source).glob("[0-9][0-9]_*.ipynb"))
     if args.only:
         notebooks = [p for p in notebooks if p.name[:2] in {o.zfill(2) for o in args.only}]
     if not notebooks:
-        print(f"No notebooks found in {ROOT / folder}")
+        print(f"No notebooks found in {ROOT / source}" + ("" if args.lang == "en" else
+              f" (they are made from translations/{args.lang}/ by `python tools/sync_chapters.py`)"))
         return 1
-    out_dir = args.out.resolve() / mode / folder   # absolute: the kernels run in the notebooks' folder
+    # absolute: the kernels run in the notebooks' folder; the Korean edition: build/<mode>/ko/<folder>
+    out_dir = args.out.resolve() / mode / (folder if args.lang == "en" else f"{args.lang}/{folder}")
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     drop_results(results, {nb.name[:2] for nb in notebooks})
     rows = []
     start = time.perf_counter()
     for nb in notebooks:
-        print(f"running {folder}/{nb.name} ({mode} mode) ...", flush=True)
+        print(f"running {source}/{nb.name} ({mode} mode) ...", flush=True)
         when = time.strftime("%Y-%m-%d %H:%M")
         seconds, error = execute_notebook(nb, out_dir, mode=mode, offline=args.offline, results=results,
-                                          fallback=args.fallback)
+                                          fallback=args.fallback, lang=args.lang)
         rows.append({"chapter": nb.stem, "when": when, "seconds": seconds, "error": error})
         print(f"  {'ok' if error is None else 'FAILED: ' + error} ({seconds:.1f} s)", flush=True)
     total = time.perf_counter() - start
     print()
     print(summarise(rows, results, mode))
-    index = write_index(out_dir, update_runs(out_dir / "runs.json", rows), results, mode, folder)
+    index = write_index(out_dir, update_runs(out_dir / "runs.json", rows), results, mode, source)
     minutes, seconds = divmod(round(total), 60)
     print(f"\nwhole run: {minutes} min {seconds} s. Executed notebooks and HTML copies: {out_dir}; open {index}")
     from tools.build_site import build_after_run  # the book site (tools/build_site.py), from the executed notebooks

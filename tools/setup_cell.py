@@ -15,7 +15,8 @@ What the cell does, in order:
    dependencies' lower bounds are old enough); if jax, numpy or TensorFlow changed anyway, the cell
    asks for a restart of the session.
 4. Otherwise it stops with `CourseSetupError`, which lists these ways.
-Then: `import vae_lib`, `vae_lib.use_course_settings()`, the checks and the device report (which names
+Then: `import vae_lib` (the Korean notebooks' cell, SETUP_CELL_KO = setup_cell("ko"), then calls
+`vae_lib.i18n.set_language("ko")`), `vae_lib.use_course_settings()`, the checks and the device report (which names
 the running mode: each chapter then reads its settings with `vae_lib.recipes.chapter_settings`).
 """
 
@@ -93,3 +94,59 @@ import vae_lib
 vae_lib.use_course_settings()
 from vae_lib import checks
 print(vae_lib.device_report())'''
+
+
+# The Korean notebooks' setup cell: the same code, with comments and messages in Korean, and one more line
+# after `import vae_lib` that makes vae_lib speak Korean (and registers a Korean font for matplotlib).
+# Built from SETUP_CELL by exact replacements: each English text must occur exactly once, so a change to the
+# English cell that is not carried over here fails loudly (tests/test_translations.py also compares the code).
+_KO_REPLACEMENTS = (
+    ("# Setup: finds vae_lib (JupyterLab, a clone of the course, Colab) and applies the course's settings.",
+     "# Setup: vae_lib을 찾고(JupyterLab, 강좌 저장소의 복제본, Colab) 강좌의 설정을 적용합니다."),
+    ("# Colab without an uploaded wheel: the git URL of your copy of the course",
+     "# wheel을 올리지 않은 Colab: 여러분이 가진 강좌 사본의 git URL"),
+    ('"""vae_lib could not be found or installed; the message says what to do."""',
+     '"""vae_lib을 찾거나 설치하지 못했습니다. 메시지에 해결 방법이 있습니다."""'),
+    ('"""The folder with vae_lib/ and pyproject.toml, above the notebook or the working directory."""',
+     '"""노트북 또는 작업 디렉터리 위쪽에서 vae_lib/와 pyproject.toml이 있는 폴더를 찾습니다."""'),
+    ('"""pip install without --upgrade: requirements the host already meets are left as they are."""',
+     '"""--upgrade 없이 pip install: 호스트가 이미 만족하는 요구 사항은 그대로 둡니다."""'),
+    ('f"pip could not install {target}:\\n{done.stderr[-2000:]}"',
+     'f"pip이 {target}을(를) 설치하지 못했습니다:\\n{done.stderr[-2000:]}"'),
+    ('''f"Installing vae_lib changed {changed}. Restart the session (Colab: "
+                               "Runtime > Restart session), then run this cell again."''',
+     '''f"vae_lib을 설치하면서 {changed}이(가) 바뀌었습니다. 세션을 다시 시작한 뒤(Colab: "
+                               "런타임 > 세션 다시 시작) 이 셀을 다시 실행하세요."'''),
+    ('''"vae_lib is not installed and the course folder was not found. Three ways:\\n"
+            "  1. On your computer: in the course folder run `bash course.sh setup`, then open the notebooks\\n"
+            "     with `.venv/bin/jupyter lab chapters/` (or start Jupyter anywhere inside the course folder).\\n"
+            "  2. In Colab: build the wheel on a computer with `bash course.sh wheel` and upload\\n"
+            "     build/vae_course-*.whl next to this notebook (Files pane), then run this cell again.\\n"
+            "  3. In Colab: set COURSE_GIT_URL at the top of this cell to the git URL of your copy of the course."''',
+     '''"vae_lib이 설치되어 있지 않고 강좌 폴더도 찾지 못했습니다. 방법은 세 가지입니다:\\n"
+            "  1. 내 컴퓨터에서: 강좌 폴더에서 `bash course.sh setup`을 실행한 뒤\\n"
+            "     `.venv/bin/jupyter lab chapters/ko/`로 노트북을 여세요(또는 강좌 폴더 안 어디서든 Jupyter를 시작하세요).\\n"
+            "  2. Colab에서: 컴퓨터에서 `bash course.sh wheel`로 wheel을 만들고 build/vae_course-*.whl을\\n"
+            "     이 노트북 옆(파일 창)에 올린 뒤 이 셀을 다시 실행하세요.\\n"
+            "  3. Colab에서: 이 셀 맨 위의 COURSE_GIT_URL에 여러분이 가진 강좌 사본의 git URL을 넣으세요."'''),
+    ("import vae_lib\n", 'import vae_lib\nimport vae_lib.i18n\n'
+                         'vae_lib.i18n.set_language("ko")  # vae_lib의 메시지는 한국어로, 그림에는 한글 글꼴을 씁니다\n'),
+)
+
+
+def setup_cell(lang: str = "en") -> str:
+    """The setup cell of the notebooks in `lang` ('en': SETUP_CELL; 'ko': the Korean one)."""
+    if lang == "en":
+        return SETUP_CELL
+    if lang != "ko":
+        raise ValueError(f"no setup cell for language {lang!r}")
+    cell = SETUP_CELL
+    for en, ko in _KO_REPLACEMENTS:
+        if cell.count(en) != 1:
+            raise AssertionError(f"tools/setup_cell.py: the English setup cell no longer contains exactly once {en[:60]!r}; "
+                                 "update _KO_REPLACEMENTS")
+        cell = cell.replace(en, ko)
+    return cell
+
+
+SETUP_CELL_KO = setup_cell("ko")

@@ -23,6 +23,8 @@ Modules (each one job, readable in one sitting):
   evaluation   -ELBO in nats per image and the importance-weighted (IWAE) bound (chapter 05)
   cache        train once, reuse: cache files keyed by mode, data fingerprint and settings
   recipes      chapter 05's training settings and cache path, shared with later chapters
+  i18n         the language of learner-facing messages (en / ko): tr(en, ko), set_language
+  fonts        a Korean font for matplotlib (NanumGothic from koreanize-matplotlib), set up by set_language("ko")
 """
 __version__ = "0.1.0"
 

@@ -20,7 +20,20 @@ import numpy as np
 from vae_lib.checkpoints import train_or_load
 from vae_lib.train import History
 
-DEFAULT_ROOT = Path("..") / "build" / "cache"
+
+
+def default_root(start: str | Path | None = None) -> Path:
+    """build/cache of the course folder (the one with vae_lib/ and pyproject.toml) holding the working directory,
+    relative to it: '../build/cache' from chapters/ or solutions/, '../../build/cache' from chapters/ko/, so
+    every edition shares one cache; outside a course folder (Colab), '../build/cache' as before."""
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for up, folder in enumerate((here, *here.parents)):
+        if (folder / "vae_lib").is_dir() and (folder / "pyproject.toml").is_file():
+            return Path(*[".."] * up) / "build" / "cache" if up else Path("build") / "cache"
+    return Path("..") / "build" / "cache"
+
+
+DEFAULT_ROOT = default_root()   # the notebook's folder is the kernel's working directory when vae_lib is imported
 
 
 def data_fingerprint(data) -> dict:

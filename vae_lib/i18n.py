@@ -17,11 +17,15 @@ _chosen: str | None = None
 
 
 def set_language(lang: str) -> None:
-    """Choose the language of vae_lib's messages for this process: 'en' or 'ko'."""
+    """Choose the language of vae_lib's messages for this process: 'en' or 'ko' (which also registers a
+    Korean font for matplotlib: `vae_lib.fonts.use_korean_font`)."""
     global _chosen
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
     _chosen = lang
+    if lang == "ko":   # Korean figure titles and labels need a font with Hangul (vae_lib/fonts.py)
+        from vae_lib.fonts import use_korean_font
+        use_korean_font()
 
 
 def language() -> str:
