@@ -5,7 +5,9 @@ ANSWERS: (check name, source code, is_right). Each source defines the exercise's
 notebook name; its first line is a comment that says what it does. (Two answers first written as wrong
 were changed after the first measurement: splitting the key before drawing eps is accepted by the check
 on purpose, so it is listed as right; `labels >= 0` was dropped, as it equals `labels > 0` on the
-course's labels, which are -1 / +1.) The code runs with `np`, `jnp`,
+course's labels, which are -1 / +1. Three NumPy answers first listed as right, two for std_from_log_var and
+one for kl_to_standard_normal, are wrong since issue 25: the chapters take jax.grad through these functions
+in the cells after their checks, and NumPy breaks the gradient.) The code runs with `np`, `jnp`,
 `jax`, `optax` and `math` already imported, as in the notebooks. tests/test_checks_fresh_answers_b.py
 grades them and prints the tally."""
 
@@ -356,15 +358,15 @@ def mvn_log_density(x, mean, cov):
 def std_from_log_var(log_var):
     return jnp.sqrt(jnp.exp(log_var))
 ''', True),
-    ("check_std_from_log_var", '''# right: np.power of e
+    ("check_std_from_log_var", '''# wrong: np.power of e (NumPy: the chapter takes jax.grad through it)
 def std_from_log_var(log_var):
     return np.power(np.e, 0.5 * np.asarray(log_var, np.float64))
-''', True),
-    ("check_std_from_log_var", '''# right: loop with math.exp
+''', False),
+    ("check_std_from_log_var", '''# wrong: loop with math.exp (NumPy: the chapter takes jax.grad through it)
 def std_from_log_var(log_var):
     a = np.asarray(log_var, np.float64)
     return np.array([math.exp(v / 2) for v in a.ravel()]).reshape(a.shape)
-''', True),
+''', False),
     ("check_std_from_log_var", '''# wrong: the variance
 def std_from_log_var(log_var):
     return jnp.exp(log_var)
@@ -461,14 +463,14 @@ def reparameterize(key, z_mean, z_log_var):
 def kl_to_standard_normal(z_mean, z_log_var):
     return 0.5 * jnp.sum(jnp.exp(z_log_var) + z_mean**2 - 1.0 - z_log_var, axis=1)
 ''', True),
-    ("check_kl_to_standard_normal", '''# right: numpy loop over the batch
+    ("check_kl_to_standard_normal", '''# wrong: numpy loop over the batch (the chapter takes jax.grad of it inside jax.jit)
 def kl_to_standard_normal(z_mean, z_log_var):
     m, lv = np.asarray(z_mean, np.float64), np.asarray(z_log_var, np.float64)
     out = np.empty(len(m))
     for b in range(len(m)):
         out[b] = -0.5 * np.sum(1 + lv[b] - m[b] ** 2 - np.exp(lv[b]))
     return out
-''', True),
+''', False),
     ("check_kl_to_standard_normal", '''# right: log(sigma_p / sigma_q) form
 def kl_to_standard_normal(z_mean, z_log_var):
     per_dim = -0.5 * z_log_var + (jnp.exp(z_log_var) + z_mean**2) / 2 - 0.5

@@ -167,7 +167,7 @@ def test_covariance_in_place_edit_does_not_spoil_cases(capsys):
 
 
 # ----------------------------------------------------------------------------- chapter 03
-@pytest.mark.parametrize("fn", [gaussian.std_from_log_var, lambda lv: np.sqrt(np.exp(lv)),
+@pytest.mark.parametrize("fn", [gaussian.std_from_log_var, lambda lv: jnp.sqrt(jnp.exp(lv)),
                                 lambda lv: jnp.exp(lv) ** 0.5])
 def test_std_from_log_var_right(fn, capsys):
     assert checks.check_std_from_log_var(fn) and "[correct]" in _out(capsys)
@@ -196,9 +196,18 @@ def rep_numpy_sigma(key, m, lv):
     return np.asarray(m) + np.sqrt(np.exp(np.asarray(lv))) * eps
 
 
-@pytest.mark.parametrize("fn", [rep_jax, gaussian.reparameterize, rep_numpy_sigma])
+@pytest.mark.parametrize("fn", [rep_jax, gaussian.reparameterize])
 def test_reparameterize_right(fn, capsys):
     assert checks.check_reparameterize(fn) and "[correct]" in _out(capsys)
+
+
+@pytest.mark.parametrize("check, fn", [(checks.check_reparameterize, rep_numpy_sigma),
+                                       (checks.check_std_from_log_var, lambda lv: np.sqrt(np.exp(lv)))])
+def test_numpy_that_breaks_the_next_cells_gradient_is_rejected(check, fn, capsys):
+    # right values, but the next cell takes jax.grad through reparameterize (which calls std_from_log_var)
+    assert check(fn) is False
+    out = _out(capsys)
+    assert "jax.grad" in out and "NumPy breaks the gradient" in out and "jax.numpy" in out, out
 
 
 def test_reparameterize_other_valid_draw_accepted(capsys):

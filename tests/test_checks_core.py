@@ -1,6 +1,6 @@
 import numpy as np
 
-from vae_lib.checks import Mistake, grade
+from vae_lib.checks import Mistake, T, grade
 
 
 def ref(x):
@@ -8,7 +8,8 @@ def ref(x):
 
 
 CASES = [(np.array([0.0, 1.0, -2.0]),), (np.array([[3.0]]),)]
-MISTAKES = [Mistake("sigma = exp(log_var)", lambda x: np.exp(x), "halve the log-variance first")]
+MISTAKES = [Mistake(T("sigma = exp(log_var)", "sigma = exp(log_var): 분산"), lambda x: np.exp(x),
+                     T("halve the log-variance first", "먼저 로그 분산을 절반으로 하세요"))]
 
 
 def test_right_answer_passes(capsys):
@@ -44,7 +45,8 @@ def test_unattempted_exception_none_and_shape(capsys):
 
 
 def test_a_mistake_with_nan_output_is_recognised(capsys):
-    nan_mistake = [Mistake("sigma = sqrt(log_var)", lambda x: np.sqrt(x), "log_var can be negative")]
+    nan_mistake = [Mistake(T("sigma = sqrt(log_var)", "sigma = sqrt(log_var), exp 없음"), lambda x: np.sqrt(x),
+                           T("log_var can be negative", "log_var는 음수일 수 있습니다"))]
     with np.errstate(invalid="ignore"):
         assert not grade("std", lambda x: np.sqrt(x), ref, CASES, nan_mistake)
     assert "sigma = sqrt(log_var)" in capsys.readouterr().out

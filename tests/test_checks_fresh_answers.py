@@ -101,19 +101,16 @@ RIGHT = [
     (C.check_covariance_matrix, "divide first", lambda s: ((s - s.mean(0)) / (len(s) - 1)).T @ (s - s.mean(0))),
     (C.check_covariance_matrix, "einsum", lambda s: np.einsum("ni,nj->ij", s - s.mean(0), s - s.mean(0)) / (len(s) - 1)),
     (C.check_std_from_log_var, "power", lambda lv: jnp.exp(lv) ** 0.5),
-    (C.check_std_from_log_var, "exp(lv * 0.5)", lambda lv: np.exp(lv * 0.5)),
     (C.check_reparameterize, "sqrt(exp)", lambda k, m, lv: m + jnp.sqrt(jnp.exp(lv)) * jax.random.normal(k, lv.shape)),
     (C.check_reparameterize, "split key", lambda k, m, lv: m + jnp.exp(lv / 2) * jax.random.normal(jax.random.split(k)[1], m.shape)),
     (C.check_reparameterize, "minus eps", lambda k, m, lv: m - jnp.exp(lv / 2) * jax.random.normal(k, m.shape)),
     (C.check_kl_to_standard_normal, "positive form", lambda m, v: 0.5 * jnp.sum(jnp.exp(v) + m**2 - 1 - v, axis=1)),
-    (C.check_kl_to_standard_normal, "numpy", lambda m, v: -0.5 * np.sum(1 + np.asarray(v) - np.square(m) - np.exp(v), -1)),
     (C.check_kl_diagonal_gaussians, "log sigma form",
      _kl_gen(lambda mq, vq, mp, vp: 0.5 * (vp - vq) + (jnp.exp(vq) + (mp - mq) ** 2) / (2 * jnp.exp(vp)) - 0.5)),
     (C.check_vae_loss, "two means", _vae(_pixel_bce, combine=lambda r, k, b: b * jnp.mean(r) + jnp.mean(k))),
     (C.check_vae_loss, "mean over all pixels", lambda l, x, m, v, b: b * jnp.mean(optax.sigmoid_binary_cross_entropy(l, x))
      + jnp.mean(kl_std(m, v))),
     (C.check_iwae_from_log_weights, "max trick", lambda lw: lw.max(0) + jnp.log(jnp.mean(jnp.exp(lw - lw.max(0)), 0))),
-    (C.check_iwae_from_log_weights, "global max", lambda lw: lw.max() + jnp.log(jnp.mean(jnp.exp(lw - lw.max()), 0))),
     (C.check_attribute_vector_from_codes, "labels == 1", _running_av()),
     (C.check_morph_codes, "jnp.linspace of vectors", lambda a, b, n: jnp.linspace(a, b, n)),
     (C.check_morph_codes, "arange / (n - 1)", _morph(lambda n: np.arange(n) / (n - 1), lambda a, b, t: a + t * (b - a))),
@@ -126,6 +123,11 @@ RIGHT = [
 ]
 
 WRONG = [
+    # listed as right until issue 25: the chapters take jax.grad through the first two (NumPy breaks it), and the
+    # global max gives -inf on log-weights at a trained VAE's scale (images hundreds of nats apart)
+    (C.check_std_from_log_var, "exp(lv * 0.5)", lambda lv: np.exp(lv * 0.5)),
+    (C.check_kl_to_standard_normal, "numpy", lambda m, v: -0.5 * np.sum(1 + np.asarray(v) - np.square(m) - np.exp(v), -1)),
+    (C.check_iwae_from_log_weights, "global max", lambda lw: lw.max() + jnp.log(jnp.mean(jnp.exp(lw - lw.max()), 0))),
     # chapter 01
     (C.check_ae_loss, "H*W only (channels forgotten)", lambda l, x: jnp.mean(jnp.sum(optax.sigmoid_binary_cross_entropy(l, x), (1, 2, 3)) / (x.shape[1] * x.shape[2]))),
     (C.check_ae_loss, "log10", _bce_loss(lambda l, x: -(x * jnp.log10(sig(l)) + (1 - x) * jnp.log10(1 - sig(l))))),

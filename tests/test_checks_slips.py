@@ -8,7 +8,7 @@ import pytest
 
 from vae_lib import checks, gaussian, sd_vae
 from vae_lib.checks import ch02
-from vae_lib.checks.core import Mistake, evaluate
+from vae_lib.checks.core import Mistake, T, evaluate
 
 RNG = np.random.default_rng(0)
 MATRICES = [(RNG.normal(size=(n, k)),) for n, k in [(2, 3), (4, 2), (3, 5)]]
@@ -69,7 +69,8 @@ def test_a_unit_vector_of_another_length_is_named():
 
 def test_a_known_mistake_with_one_more_slip_is_named_and_only_then():
     ref = lambda x: np.sum(x, axis=-1)   # noqa: E731
-    mean = [Mistake("a mean instead of a sum", lambda x: np.mean(x, axis=-1), "sum over the last axis")]
+    mean = [Mistake(T("a mean instead of a sum", "합 대신 평균"), lambda x: np.mean(x, axis=-1),
+                    T("sum over the last axis", "마지막 축에 대해 합하세요"))]
     v = verdict(lambda x: -np.mean(x, axis=-1), ref, mistakes=mean)
     assert v.kind == "mistake" and "a mean instead of a sum - with one more slip on top" in v.message
     assert "the sign is flipped" in v.message and "Hint: sum over the last axis" in v.message

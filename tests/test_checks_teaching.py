@@ -99,11 +99,14 @@ def test_odd_outputs_say_what_was_expected(capsys):
     assert "raised KeyError" in out and "for the input" in out and "z_mean = " in out
 
 
-def test_list_outputs_are_read_as_arrays(capsys):
+def test_list_outputs_are_read_as_arrays_where_the_next_cell_can_use_them(capsys):
     assert checks.check_nearest_distance(lambda q, c: RIGHT[checks.check_nearest_distance](q, c).tolist())
-    assert checks.check_morph_codes(lambda a, b, n: [list((1 - t) * a + t * b) for t in np.linspace(0, 1, n)])
     assert checks.check_normal_pdf(lambda x, m, s: np.asarray(RIGHT[checks.check_normal_pdf](x, m, s)).tolist())
-    assert capsys.readouterr().out.count("[correct]") == 3
+    assert capsys.readouterr().out.count("[correct]") == 2
+    # the next cell decodes the path and indexes it: a list of rows passes only by luck (issue 25)
+    assert not checks.check_morph_codes(lambda a, b, n: [list((1 - t) * a + t * b) for t in np.linspace(0, 1, n)])
+    out = capsys.readouterr().out
+    assert "returns a list" in out and "needs an array" in out, out
 
 
 def test_returning_z_and_eps_is_explained(capsys):
@@ -143,7 +146,7 @@ def test_a_print_shows_real_numbers_not_tracers(capsys):
     assert "log_var[0] = 0.0" in out and "Traced" not in out
 
 
-def test_code_that_keeps_its_outputs_does_not_leak_tracers(capsys):
+def test_code_that_keeps_its_outputs_does_not_leak_tracers_from_the_test_cases(capsys):
     kept = []
 
     def keeps(z_mean, z_log_var):
@@ -151,8 +154,11 @@ def test_code_that_keeps_its_outputs_does_not_leak_tracers(capsys):
         kept.append(kl)
         return kl
     assert checks.check_kl_to_standard_normal(keeps)
-    assert kept and all(isinstance(k, jax.Array) and not isinstance(k, jax.core.Tracer) for k in kept)
-    assert np.isfinite(np.mean([float(k.sum()) for k in kept]))
+    # the test cases run eagerly; only the last call is the chapter's next use, under jax.jit(jax.grad(...)),
+    # where the notebook would hand the same function a tracer too
+    assert len(kept) > 1 and all(isinstance(k, jax.Array) and not isinstance(k, jax.core.Tracer) for k in kept[:-1])
+    assert isinstance(kept[-1], jax.core.Tracer)
+    assert np.isfinite(np.mean([float(k.sum()) for k in kept[:-1]]))
 
 
 def test_code_that_edits_its_inputs_in_place_does_not_spoil_the_cases(capsys):

@@ -35,22 +35,32 @@ def bce_edge_case(batch: int = 2, size: int = 8, seed: int = 102) -> tuple[np.nd
     return l, x
 
 
-BCE_EDGE_HINT = ("for a very confident logit (e.g. 40) sigmoid rounds to exactly 1.0 in float32, so "
-                 "log(1 - sigmoid(logit)) = log(0) = -inf (and clipping p, or adding 1e-7, changes the "
-                 "value). Compute BCE from the logits: max(l, 0) - l * x + log(1 + exp(-|l|)), i.e. "
-                 "optax.sigmoid_binary_cross_entropy.")
+def _t(en: str, ko: str):
+    from vae_lib.checks.core import T   # core imports nothing from here; the import is late only for symmetry
+    return T(en, ko)
 
 
-TERM_CHANGES = [("is missing", lambda t: 0 * t), ("has the wrong sign", lambda t: -t), ("is doubled", lambda t: 2 * t),
-                ("is halved", lambda t: t / 2), ("is squared", lambda t: t * t)]
+BCE_EDGE_HINT = _t("for a very confident logit (e.g. 40) sigmoid rounds to exactly 1.0 in float32, so "
+                   "log(1 - sigmoid(logit)) = log(0) = -inf (and clipping p, or adding 1e-7, changes the "
+                   "value). Compute BCE from the logits: max(l, 0) - l * x + log(1 + exp(-|l|)), i.e. "
+                   "optax.sigmoid_binary_cross_entropy.",
+                   "아주 확신하는 로짓(예: 40)에서는 float32의 sigmoid가 정확히 1.0으로 반올림되어 "
+                   "log(1 - sigmoid(logit)) = log(0) = -inf가 됩니다(p를 자르거나 1e-7을 더하면 값이 달라집니다). "
+                   "BCE를 로짓에서 계산하세요: max(l, 0) - l * x + log(1 + exp(-|l|)), 즉 "
+                   "optax.sigmoid_binary_cross_entropy.")
 
 
-def term_slips(terms, total, hint: str, reference, cases, known=()) -> list:
+TERM_CHANGES = [(_t("is missing", "이(가) 없음"), lambda t: 0 * t), (_t("has the wrong sign", "의 부호가 반대임"), lambda t: -t),
+                (_t("is doubled", "이(가) 두 배임"), lambda t: 2 * t), (_t("is halved", "이(가) 절반임"), lambda t: t / 2),
+                (_t("is squared", "이(가) 제곱됨"), lambda t: t * t)]
+
+
+def term_slips(terms, total, hint, reference, cases, known=()) -> list:
     """Mistakes that change ONE term of a formula (missing, wrong sign, doubled, halved, squared),
     named after the term, so a slip nobody listed by hand still gets a name.
 
-    terms: [(label, fn(*args) -> the term's value)]; total(values, *args) -> the output; hint: text with
-    {term}. Changes that give the reference's output, a `known` mistake's or an earlier change's on every
+    terms: [(label (a str of math, or a T), fn(*args) -> the term's value)]; total(values, *args) -> the output; hint: a T(en, ko)
+    with {term}. Changes that give the reference's output, a `known` mistake's or an earlier change's on every
     case are left out."""
     from vae_lib.checks.core import Mistake, _close, _expected
 
@@ -65,5 +75,6 @@ def term_slips(terms, total, hint: str, reference, cases, known=()) -> list:
             if any(all(_close(o, p, 1e-4, 1e-5) for o, p in zip(outs, prev)) for prev in seen):
                 continue
             seen.append(outs)
-            made.append(Mistake(f"the term {label} {how}", fn, hint.format(term=label)))
+            en, ko = (label.en, label.ko) if hasattr(label, "ko") else (label, label)
+            made.append(Mistake(_t(f"the term {en} {how.en}", f"항 {ko}{how.ko}"), fn, hint.format(term=label)))
     return made

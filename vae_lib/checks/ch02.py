@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 
+import jax.numpy as jnp
 import numpy as np
 
 from vae_lib.checks._helpers import f64 as _f
 from vae_lib.checks._helpers import term_slips
-from vae_lib.checks.core import Mistake, grade
+from vae_lib.checks.core import Mistake, T, Use, close_to, grade
 
 __all__ = ["check_normal_pdf", "check_mvn_log_density", "check_covariance_matrix"]
 
@@ -27,60 +28,71 @@ def _normal_pdf_ref(x, mean, std):
 
 
 NORMAL_PDF_MISTAKES = [
-    Mistake("2 / sqrt(2 pi sigma^2) in front instead of 1 / sqrt(2 pi sigma^2)",
+    Mistake(T("2 / sqrt(2 pi sigma^2) in front instead of 1 / sqrt(2 pi sigma^2)", "앞에 1 / sqrt(2 pi sigma^2) 대신 2 / sqrt(2 pi sigma^2)"),
             lambda x, m, s: 2 * _normal_pdf_ref(x, m, s),
-            "with a 2 in front the curve has area 2, not 1. The normalising constant is "
-            "1 / sqrt(2 pi sigma^2) (a common slip when copying the formula from notes)."),
-    Mistake("the standard deviation used where the variance belongs",
+            T("with a 2 in front the curve has area 2, not 1. The normalising constant is "
+            "1 / sqrt(2 pi sigma^2) (a common slip when copying the formula from notes).",
+              "앞에 2가 있으면 곡선의 넓이가 1이 아니라 2입니다. 정규화 상수는 1 / sqrt(2 pi sigma^2)입니다(노트에서 식을 옮길 때 흔한 실수입니다).")),
+    Mistake(T("the standard deviation used where the variance belongs", "분산 자리에 표준편차를 사용함"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s))) / np.sqrt(TWO_PI * _f(s)),
-            "the argument is the standard deviation sigma: square it (sigma^2) in both places."),
-    Mistake("the square root in the normalising constant is missing",
+            T("the argument is the standard deviation sigma: square it (sigma^2) in both places.",
+              "인수는 표준편차 sigma입니다. 두 곳 모두에서 제곱하세요(sigma^2).")),
+    Mistake(T("the square root in the normalising constant is missing", "정규화 상수의 제곱근이 없음"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / (TWO_PI * _f(s) ** 2),
-            "the constant is 1 / sqrt(2 pi sigma^2) = 1 / (sigma sqrt(2 pi))."),
-    Mistake("the 2 in the exponent's denominator is missing",
+            T("the constant is 1 / sqrt(2 pi sigma^2) = 1 / (sigma sqrt(2 pi)).", "상수는 1 / sqrt(2 pi sigma^2) = 1 / (sigma sqrt(2 pi))입니다.")),
+    Mistake(T("the 2 in the exponent's denominator is missing", "지수의 분모에 있는 2가 없음"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (_f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
-            "the exponent is -(x - mu)^2 / (2 sigma^2)."),
-    Mistake("the minus sign in the exponent is missing",
+            T("the exponent is -(x - mu)^2 / (2 sigma^2).", "지수는 -(x - mu)^2 / (2 sigma^2)입니다.")),
+    Mistake(T("the minus sign in the exponent is missing", "지수의 마이너스 부호가 없음"),
             lambda x, m, s: np.exp(((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
-            "without the minus sign the 'density' grows away from the mean; it must fall."),
-    Mistake("sigma only in the constant: the exponent is -(x - mu)^2 / 2",
+            T("without the minus sign the 'density' grows away from the mean; it must fall.",
+              "마이너스 부호가 없으면 '밀도'가 평균에서 멀어질수록 커집니다. 작아져야 합니다.")),
+    Mistake(T("sigma only in the constant: the exponent is -(x - mu)^2 / 2", "sigma가 상수에만 있음: 지수가 -(x - mu)^2 / 2"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / 2) / np.sqrt(TWO_PI * _f(s) ** 2),
-            "sigma appears twice: in the constant AND in the exponent, -(x - mu)^2 / (2 sigma^2)."),
-    Mistake("the square is missing in the exponent: -(x - mu) / (2 sigma^2)",
+            T("sigma appears twice: in the constant AND in the exponent, -(x - mu)^2 / (2 sigma^2).",
+              "sigma는 두 번 나옵니다. 상수에도, 지수 -(x - mu)^2 / (2 sigma^2)에도 있습니다.")),
+    Mistake(T("the square is missing in the exponent: -(x - mu) / (2 sigma^2)", "지수에 제곱이 없음: -(x - mu) / (2 sigma^2)"),
             lambda x, m, s: np.exp(-(_f(x) - _f(m)) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
-            "the exponent is -(x - mu)**2 / (2 sigma^2): square the distance to the mean."),
-    Mistake("|x - mu| instead of (x - mu)^2 in the exponent",
+            T("the exponent is -(x - mu)**2 / (2 sigma^2): square the distance to the mean.",
+              "지수는 -(x - mu)**2 / (2 sigma^2)입니다. 평균까지의 거리를 제곱하세요.")),
+    Mistake(T("|x - mu| instead of (x - mu)^2 in the exponent", "지수에 (x - mu)^2 대신 |x - mu|"),
             lambda x, m, s: np.exp(-np.abs(_f(x) - _f(m)) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
-            "the normal density squares the distance to the mean: (x - mu)**2."),
-    Mistake("sigma instead of sigma^2 in the exponent only",
+            T("the normal density squares the distance to the mean: (x - mu)**2.", "정규 밀도는 평균까지의 거리를 제곱합니다: (x - mu)**2.")),
+    Mistake(T("sigma instead of sigma^2 in the exponent only", "지수에서만 sigma^2 대신 sigma"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s))) / np.sqrt(TWO_PI * _f(s) ** 2),
-            "the exponent divides by 2 sigma^2 (the variance): std**2."),
-    Mistake("sigma instead of sigma^2 in the constant only: 1 / sqrt(2 pi sigma)",
+            T("the exponent divides by 2 sigma^2 (the variance): std**2.", "지수는 2 sigma^2(분산)로 나눕니다: std**2.")),
+    Mistake(T("sigma instead of sigma^2 in the constant only: 1 / sqrt(2 pi sigma)", "상수에서만 sigma^2 대신 sigma: 1 / sqrt(2 pi sigma)"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s)),
-            "the constant is 1 / sqrt(2 pi sigma^2) = 1 / (sigma sqrt(2 pi))."),
-    Mistake("the exponent divided by 2 and then MULTIPLIED by sigma^2 (missing brackets)",
+            T("the constant is 1 / sqrt(2 pi sigma^2) = 1 / (sigma sqrt(2 pi)).", "상수는 1 / sqrt(2 pi sigma^2) = 1 / (sigma sqrt(2 pi))입니다.")),
+    Mistake(T("the exponent divided by 2 and then MULTIPLIED by sigma^2 (missing brackets)",
+              "지수를 2로 나눈 뒤 sigma^2를 *곱함*(괄호 누락)"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / 2 * _f(s) ** 2) / np.sqrt(TWO_PI * _f(s) ** 2),
-            "`-(x - mean)**2 / 2 * std**2` multiplies by std**2: Python reads a / 2 * b as (a / 2) * b. "
-            "Write `/ (2 * std**2)`."),
-    Mistake("sigma multiplies the constant: sigma / sqrt(2 pi) (missing brackets)",
+            T("`-(x - mean)**2 / 2 * std**2` multiplies by std**2: Python reads a / 2 * b as (a / 2) * b. "
+            "Write `/ (2 * std**2)`.",
+              "`-(x - mean)**2 / 2 * std**2`는 std**2를 곱합니다. 파이썬은 a / 2 * b를 (a / 2) * b로 읽습니다. `/ (2 * std**2)`로 쓰세요.")),
+    Mistake(T("sigma multiplies the constant: sigma / sqrt(2 pi) (missing brackets)", "sigma가 상수에 곱해짐: sigma / sqrt(2 pi)(괄호 누락)"),
             lambda x, m, s: _f(s) * np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI),
-            "`1 / np.sqrt(2 * np.pi) * std` is std / sqrt(2 pi): divide by std too, "
-            "`1 / (std * np.sqrt(2 * np.pi))`."),
-    Mistake("sigma^2 outside the square root: 1 / (sqrt(2 pi) sigma^2)",
+            T("`1 / np.sqrt(2 * np.pi) * std` is std / sqrt(2 pi): divide by std too, "
+            "`1 / (std * np.sqrt(2 * np.pi))`.",
+              "`1 / np.sqrt(2 * np.pi) * std`는 std / sqrt(2 pi)입니다. std로도 나누세요: `1 / (std * np.sqrt(2 * np.pi))`.")),
+    Mistake(T("sigma^2 outside the square root: 1 / (sqrt(2 pi) sigma^2)", "sigma^2가 제곱근 밖에 있음: 1 / (sqrt(2 pi) sigma^2)"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / (np.sqrt(TWO_PI) * _f(s) ** 2),
-            "sqrt(2 pi sigma^2) = sigma sqrt(2 pi): the square root covers sigma^2 too."),
-    Mistake("the normalising constant is missing",
+            T("sqrt(2 pi sigma^2) = sigma sqrt(2 pi): the square root covers sigma^2 too.",
+              "sqrt(2 pi sigma^2) = sigma sqrt(2 pi)입니다. 제곱근은 sigma^2도 덮습니다.")),
+    Mistake(T("the normalising constant is missing", "정규화 상수가 없음"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)),
-            "without 1 / sqrt(2 pi sigma^2) the curve's peak is 1 and its area is not 1."),
-    Mistake("the log-density instead of the density",
+            T("without 1 / sqrt(2 pi sigma^2) the curve's peak is 1 and its area is not 1.",
+              "1 / sqrt(2 pi sigma^2)가 없으면 곡선의 꼭대기가 1이 되고 넓이는 1이 아닙니다.")),
+    Mistake(T("the log-density instead of the density", "밀도 대신 로그 밀도"),
             lambda x, m, s: np.log(_normal_pdf_ref(x, m, s)),
-            "return the density itself: exp(...) / sqrt(2 pi sigma^2)."),
-    Mistake("(x + mu) instead of (x - mu)",
+            T("return the density itself: exp(...) / sqrt(2 pi sigma^2).", "밀도 자체를 반환하세요: exp(...) / sqrt(2 pi sigma^2).")),
+    Mistake(T("(x + mu) instead of (x - mu)", "(x - mu) 대신 (x + mu)"),
             lambda x, m, s: _normal_pdf_ref(x, -_f(m), s),
-            "the density measures the distance to the mean: x - mean."),
-    Mistake("mean and std swapped",
+            T("the density measures the distance to the mean: x - mean.", "밀도는 평균까지의 거리를 잽니다: x - mean.")),
+    Mistake(T("mean and std swapped", "mean과 std가 뒤바뀜"),
             lambda x, m, s: _normal_pdf_ref(x, s, m),
-            "the arguments are (x, mean, std): use `mean` as the centre and `std` as the spread."),
+            T("the arguments are (x, mean, std): use `mean` as the centre and `std` as the spread.",
+              "인수는 (x, mean, std)입니다. `mean`을 중심으로, `std`를 퍼짐으로 사용하세요.")),
 ]
 
 
@@ -93,20 +105,38 @@ def _pdf_cases():
 # the density is exp(sum of the log-density's terms)
 PDF_TERMS = [("-log(sigma)", lambda x, m, s: -np.log(_f(s)) + 0 * _f(x)),
              ("-log(2 pi) / 2", lambda x, m, s: -0.5 * np.log(TWO_PI) + 0 * _f(x)),
-             ("-(x - mu)^2 / (2 sigma^2) in the exponent", lambda x, m, s: -((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2))]
+             (T("-(x - mu)^2 / (2 sigma^2) in the exponent", "지수의 -(x - mu)^2 / (2 sigma^2)"), lambda x, m, s: -((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2))]
 @functools.cache
 def _pdf_term_slips() -> list:
     """Built on first use: it evaluates the reference on the test cases (JAX starts then, not at import)."""
     return term_slips(
         PDF_TERMS, lambda t, *a: np.exp(sum(t)),
-        "N(x; mu, sigma^2) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)); as a log, -log sigma - log(2 pi) / 2 "
-        "- (x - mu)^2 / (2 sigma^2): look at the term {term}.", _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES)
+        T("N(x; mu, sigma^2) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)); as a log, -log sigma - log(2 pi) / 2 "
+          "- (x - mu)^2 / (2 sigma^2): look at the term {term}.",
+          "N(x; mu, sigma^2) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi))이고, 로그로는 -log sigma - log(2 pi) / 2 "
+          "- (x - mu)^2 / (2 sigma^2)입니다. 항 {term}을(를) 보세요."), _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES)
+
+
+def _pdf_uses() -> list[Use]:
+    # the next cells: normal_pdf(xs, mu, sd) on a JAX grid with Python floats; then
+    # normal_pdf(pts, true_mean, jnp.sqrt(diag_var)): NumPy samples (N, 3), one mean and one sigma per column (JAX)
+    xs = jnp.linspace(-10, 12, 2001)
+    pts = np.random.default_rng(21).normal(size=(50, 3)).astype(np.float32)
+    mean, std = jnp.array([1.0, -2.0, 0.5]), jnp.sqrt(jnp.array([0.5, 2.0, 1.0]))
+    return [Use(T("the next cell calls normal_pdf(xs, 1.0, 0.5) on a JAX grid of 2,001 points",
+                  "다음 셀은 점 2,001개의 JAX 격자에서 normal_pdf(xs, 1.0, 0.5)를 호출합니다"),
+                lambda fn: fn(xs, 1.0, 0.5), close_to(lambda: _normal_pdf_ref(np.asarray(xs), 1.0, 0.5), 1e-4, 1e-6)),
+            Use(T("a later cell calls it with one mean and one std per column (JAX arrays of shape (3,)) on samples "
+                  "of shape (50, 3)",
+                  "뒤의 셀은 형태 (50, 3)인 샘플에 열마다 평균 하나와 std 하나(형태 (3,)인 JAX 배열)를 주어 호출합니다"),
+                lambda fn: fn(pts, mean, std),
+                close_to(lambda: _normal_pdf_ref(pts, np.asarray(mean), np.asarray(std)), 1e-4, 1e-6))]
 
 
 def check_normal_pdf(normal_pdf) -> bool:
     """normal_pdf(x, mean, std) -> the 1-d normal density, elementwise (std is the standard deviation)."""
     return grade("normal_pdf", normal_pdf, _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES + _pdf_term_slips(),
-                 rtol=1e-4, atol=1e-6)
+                 rtol=1e-4, atol=1e-6, uses=_pdf_uses())
 
 
 # ----------------------------------------------------------------------------- mvn_log_density
@@ -151,58 +181,72 @@ def _mvn_mistake(fn):
 
 L2P = np.log(TWO_PI)
 MVN_MISTAKES = [
-    Mistake("the log-determinant term is missing",
+    Mistake(T("the log-determinant term is missing", "로그 행렬식 항이 없음"),
             _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + m)),
-            "the normalising constant of a k-d normal is 1 / sqrt((2 pi)^k det(Sigma)): its log "
-            "adds -1/2 log det(Sigma)."),
-    Mistake("the covariance used in the quadratic form instead of its inverse",
+            T("the normalising constant of a k-d normal is 1 / sqrt((2 pi)^k det(Sigma)): its log "
+            "adds -1/2 log det(Sigma).",
+              "k차원 정규분포의 정규화 상수는 1 / sqrt((2 pi)^k det(Sigma))입니다. 그 로그는 -1/2 log det(Sigma)를 더합니다.")),
+    Mistake(T("the covariance used in the quadratic form instead of its inverse", "이차 형식에 공분산의 역행렬 대신 공분산을 사용함"),
             _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + ld + mc)),
-            "the Mahalanobis term is (x - mu)^T Sigma^{-1} (x - mu): solve with Sigma (np.linalg.solve) "
-            "or invert it."),
-    Mistake("log(2 pi) not multiplied by the dimension k",
+            T("the Mahalanobis term is (x - mu)^T Sigma^{-1} (x - mu): solve with Sigma (np.linalg.solve) "
+            "or invert it.",
+              "마할라노비스 항은 (x - mu)^T Sigma^{-1} (x - mu)입니다. Sigma로 풀거나(np.linalg.solve) 역행렬을 구하세요.")),
+    Mistake(T("log(2 pi) not multiplied by the dimension k", "log(2 pi)에 차원 k를 곱하지 않음"),
             _mvn_mistake(lambda k, m, mc, ld: -0.5 * (L2P + ld + m)),
-            "(2 pi)^(k/2) gives k/2 * log(2 pi) in the log density, one log(2 pi)/2 per dimension."),
-    Mistake("the factor 1/2 on the quadratic form is missing",
+            T("(2 pi)^(k/2) gives k/2 * log(2 pi) in the log density, one log(2 pi)/2 per dimension.",
+              "(2 pi)^(k/2)는 로그 밀도에서 k/2 * log(2 pi), 즉 차원마다 log(2 pi)/2를 줍니다.")),
+    Mistake(T("the factor 1/2 on the quadratic form is missing", "이차 형식의 계수 1/2가 없음"),
             _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + ld) - m),
-            "the exponent is -1/2 (x - mu)^T Sigma^{-1} (x - mu)."),
-    Mistake("the density instead of the log-density",
+            T("the exponent is -1/2 (x - mu)^T Sigma^{-1} (x - mu).", "지수는 -1/2 (x - mu)^T Sigma^{-1} (x - mu)입니다.")),
+    Mistake(T("the density instead of the log-density", "로그 밀도 대신 밀도"),
             _mvn_mistake(lambda k, m, mc, ld: np.exp(-0.5 * (k * L2P + ld + m))),
-            "return the logarithm: it is what the loss functions use, and it does not underflow."),
-    Mistake("only the diagonal of the covariance used (the correlations are ignored)",
+            T("return the logarithm: it is what the loss functions use, and it does not underflow.",
+              "로그를 반환하세요. 손실 함수가 쓰는 것이 로그이고, 로그는 언더플로가 나지 않습니다.")),
+    Mistake(T("only the diagonal of the covariance used (the correlations are ignored)",
+              "공분산의 대각만 사용함(상관관계를 무시함)"),
             lambda x, mean, cov: _mvn_ref(x, mean, np.diag(np.diag(_f(cov)))),
-            "the off-diagonal entries matter: use the full matrix in both the determinant and the inverse."),
-    Mistake("Cholesky: L^T used where L belongs (solved L^T y = x - mean)",
+            T("the off-diagonal entries matter: use the full matrix in both the determinant and the inverse.",
+              "비대각 원소도 중요합니다. 행렬식과 역행렬 모두에 전체 행렬을 사용하세요.")),
+    Mistake(T("Cholesky: L^T used where L belongs (solved L^T y = x - mean)", "숄레스키: L 자리에 L^T를 사용함(L^T y = x - mean을 풂)"),
             _mvn_cholesky_transposed,
-            "with cov = L L^T (jnp.linalg.cholesky gives the LOWER factor L), the Mahalanobis term is "
-            "|y|^2 with L y = x - mean: solve_triangular(L, diff.T, lower=True)."),
-    Mistake("Cholesky: log det taken as sum(log diag L), without the factor 2",
+            T("with cov = L L^T (jnp.linalg.cholesky gives the LOWER factor L), the Mahalanobis term is "
+            "|y|^2 with L y = x - mean: solve_triangular(L, diff.T, lower=True).",
+              "cov = L L^T일 때(jnp.linalg.cholesky는 *아래* 삼각 인수 L을 줍니다) 마할라노비스 항은 L y = x - mean을 푼 y의 |y|^2입니다: solve_triangular(L, diff.T, lower=True).")),
+    Mistake(T("Cholesky: log det taken as sum(log diag L), without the factor 2", "숄레스키: log det를 인수 2 없이 sum(log diag L)로 구함"),
             _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + ld / 2 + m)),
-            "det(cov) = det(L) det(L^T) = det(L)^2, so log det cov = 2 * sum(log diag L)."),
-    Mistake("the determinant used where its log belongs",
+            T("det(cov) = det(L) det(L^T) = det(L)^2, so log det cov = 2 * sum(log diag L).",
+              "det(cov) = det(L) det(L^T) = det(L)^2이므로 log det cov = 2 * sum(log diag L)입니다.")),
+    Mistake(T("the determinant used where its log belongs", "행렬식의 로그 자리에 행렬식을 사용함"),
             _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + np.exp(ld) + m)),
-            "the log-density has log det(Sigma): jnp.linalg.slogdet(cov)[1], or 2 * sum(log diag L)."),
-    Mistake("the log-determinant's sign is flipped",
+            T("the log-density has log det(Sigma): jnp.linalg.slogdet(cov)[1], or 2 * sum(log diag L).",
+              "로그 밀도에는 log det(Sigma)가 들어갑니다: jnp.linalg.slogdet(cov)[1] 또는 2 * sum(log diag L).")),
+    Mistake(T("the log-determinant's sign is flipped", "로그 행렬식의 부호가 반대임"),
             _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P - ld + m)),
-            "log of 1 / sqrt(det Sigma) is -1/2 log det Sigma: inside -0.5 * (...) it is + log det."),
-    Mistake("log det(Sigma) from the diagonal of Sigma only",
+            T("log of 1 / sqrt(det Sigma) is -1/2 log det Sigma: inside -0.5 * (...) it is + log det.",
+              "1 / sqrt(det Sigma)의 로그는 -1/2 log det Sigma입니다. -0.5 * (...) 안에서는 + log det입니다.")),
+    Mistake(T("log det(Sigma) from the diagonal of Sigma only", "log det(Sigma)를 Sigma의 대각에서만 구함"),
             lambda x, mean, cov: _mvn_ref(x, mean, cov) - 0.5 * (np.sum(np.log(np.diag(_f(cov))))
                                                                  - np.linalg.slogdet(_f(cov))[1]),
-            "the determinant of a full matrix is not the product of its diagonal (that holds for a "
-            "triangular one, e.g. the Cholesky factor L): use slogdet, or 2 * sum(log diag L)."),
-    Mistake("the -1/2 in front is missing (every term doubled)",
+            T("the determinant of a full matrix is not the product of its diagonal (that holds for a "
+            "triangular one, e.g. the Cholesky factor L): use slogdet, or 2 * sum(log diag L).",
+              "전체 행렬의 행렬식은 대각 원소의 곱이 아닙니다(그것은 숄레스키 인수 L 같은 삼각 행렬에서만 성립합니다). slogdet이나 2 * sum(log diag L)을 사용하세요.")),
+    Mistake(T("the -1/2 in front is missing (every term doubled)", "앞의 -1/2가 없음(모든 항이 두 배)"),
             _mvn_mistake(lambda k, m, mc, ld: -(k * L2P + ld + m)),
-            "log N = -1/2 (k log(2 pi) + log det(Sigma) + (x - mu)^T Sigma^{-1} (x - mu)): the square root of "
-            "the normalising constant and the 1/2 of the exponent give the factor -1/2 on all three terms."),
-    Mistake("the 1/2 on log(2 pi) is missing",
+            T("log N = -1/2 (k log(2 pi) + log det(Sigma) + (x - mu)^T Sigma^{-1} (x - mu)): the square root of "
+            "the normalising constant and the 1/2 of the exponent give the factor -1/2 on all three terms.",
+              "log N = -1/2 (k log(2 pi) + log det(Sigma) + (x - mu)^T Sigma^{-1} (x - mu))입니다. 정규화 상수의 제곱근과 지수의 1/2 때문에 세 항 모두에 -1/2가 붙습니다.")),
+    Mistake(T("the 1/2 on log(2 pi) is missing", "log(2 pi)의 1/2가 없음"),
             _mvn_mistake(lambda k, m, mc, ld: -(k * L2P) - 0.5 * (ld + m)),
-            "log (2 pi)^(-k/2) = -k/2 log(2 pi): every term has the -1/2."),
-    Mistake("log(pi) instead of log(2 pi)",
+            T("log (2 pi)^(-k/2) = -k/2 log(2 pi): every term has the -1/2.", "log (2 pi)^(-k/2) = -k/2 log(2 pi)입니다. 모든 항에 -1/2가 있습니다.")),
+    Mistake(T("log(pi) instead of log(2 pi)", "log(2 pi) 대신 log(pi)"),
             _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * np.log(np.pi) + ld + m)),
-            "the constant is (2 pi)^(-k/2): log(2 * pi)."),
-    Mistake("diff @ inv(cov) @ diff.T is N x N: its row sums taken instead of its diagonal",
+            T("the constant is (2 pi)^(-k/2): log(2 * pi).", "상수는 (2 pi)^(-k/2)입니다: log(2 * pi).")),
+    Mistake(T("diff @ inv(cov) @ diff.T is N x N: its row sums taken instead of its diagonal",
+              "diff @ inv(cov) @ diff.T는 N x N입니다: 대각 대신 행의 합을 사용함"),
             _mvn_full_matrix_summed,
-            "each sample's term is on the diagonal of that N x N matrix. Cheaper: "
-            "jnp.sum(diff @ inv(cov) * diff, axis=-1), or solve with the Cholesky factor."),
+            T("each sample's term is on the diagonal of that N x N matrix. Cheaper: "
+            "jnp.sum(diff @ inv(cov) * diff, axis=-1), or solve with the Cholesky factor.",
+              "각 샘플의 항은 그 N x N 행렬의 대각에 있습니다. 더 싼 방법: jnp.sum(diff @ inv(cov) * diff, axis=-1) 또는 숄레스키 인수로 풀기.")),
 ]
 
 
@@ -227,14 +271,24 @@ def _mvn_term_slips() -> list:
     """Built on first use: it evaluates the reference on the test cases (JAX starts then, not at import)."""
     return term_slips(
         MVN_TERMS, lambda t, *a: sum(t),
-        "log N(x; mu, Sigma) = -k log(2 pi) / 2 - log det(Sigma) / 2 - (x - mu)^T Sigma^-1 (x - mu) / 2, every "
-        "term with its -1/2: look at the term {term}.", _mvn_ref, _mvn_cases(), MVN_MISTAKES)
+        T("log N(x; mu, Sigma) = -k log(2 pi) / 2 - log det(Sigma) / 2 - (x - mu)^T Sigma^-1 (x - mu) / 2, every "
+          "term with its -1/2: look at the term {term}.",
+          "log N(x; mu, Sigma) = -k log(2 pi) / 2 - log det(Sigma) / 2 - (x - mu)^T Sigma^-1 (x - mu) / 2이고, 모든 항에 "
+          "-1/2가 붙습니다. 항 {term}을(를) 보세요."), _mvn_ref, _mvn_cases(), MVN_MISTAKES)
 
 
 def check_mvn_log_density(mvn_log_density) -> bool:
     """mvn_log_density(x: (N, K), mean: (K,), cov: (K, K)) -> (N,) log-densities of N(mean, cov)."""
+    # the next cell: NumPy samples (2,000, 3) with the true mean and covariance as JAX arrays
+    pts = np.random.default_rng(22).normal(size=(200, 3)).astype(np.float32)
+    mean = jnp.array([1.0, -2.0, 0.5])
+    cov = jnp.array([[2.0, 1.2, -0.4], [1.2, 1.5, 0.0], [-0.4, 0.0, 0.5]])
+    uses = [Use(T("the next cell calls it on NumPy samples of shape (200, 3) with a JAX mean and covariance",
+                  "다음 셀은 형태 (200, 3)인 NumPy 샘플과 JAX 평균, 공분산으로 호출합니다"),
+                lambda fn: fn(pts, mean, cov), close_to(lambda: _mvn_ref(pts, np.asarray(mean), np.asarray(cov)),
+                                                         1e-4, 1e-4))]
     return grade("mvn_log_density", mvn_log_density, _mvn_ref, _mvn_cases(),
-                 MVN_MISTAKES + _mvn_term_slips(), rtol=1e-4, atol=1e-4)
+                 MVN_MISTAKES + _mvn_term_slips(), rtol=1e-4, atol=1e-4, uses=uses)
 
 
 # ----------------------------------------------------------------------------- covariance_matrix
@@ -246,39 +300,47 @@ def _cov_ref(samples):
 
 
 COV_MISTAKES = [
-    Mistake("divided by N instead of N - 1",
+    Mistake(T("divided by N instead of N - 1", "N - 1 대신 N으로 나눔"),
             lambda s: _cov_ref(s) * (len(s) - 1) / len(s),
-            "the sample covariance divides by N - 1 (Bessel's correction: the mean was estimated from "
-            "the same data). np.cov does this by default; np.var / jnp.var need ddof=1."),
-    Mistake("the mean was not subtracted",
+            T("the sample covariance divides by N - 1 (Bessel's correction: the mean was estimated from "
+            "the same data). np.cov does this by default; np.var / jnp.var need ddof=1.",
+              "표본 공분산은 N - 1로 나눕니다(베셀 보정: 평균을 같은 데이터로 추정했기 때문입니다). np.cov는 기본으로 그렇게 하고, np.var / jnp.var에는 ddof=1이 필요합니다.")),
+    Mistake(T("the mean was not subtracted", "평균을 빼지 않음"),
             lambda s: _f(s).T @ _f(s) / (len(s) - 1),
-            "covariance is E[(X - EX)(Y - EY)]: centre each column first (samples - samples.mean(axis=0))."),
-    Mistake("each row treated as a variable (np.cov without rowvar=False)",
+            T("covariance is E[(X - EX)(Y - EY)]: centre each column first (samples - samples.mean(axis=0)).",
+              "공분산은 E[(X - EX)(Y - EY)]입니다. 먼저 각 열을 중심화하세요(samples - samples.mean(axis=0)).")),
+    Mistake(T("each row treated as a variable (np.cov without rowvar=False)", "각 행을 변수로 취급함(rowvar=False 없는 np.cov)"),
             lambda s: np.cov(_f(s)),
-            "our samples are rows and variables are columns: np.cov(samples, rowvar=False), or "
-            "centred.T @ centred / (N - 1) - note the transpose comes first, giving (K, K)."),
-    Mistake("X X^T instead of X^T X (an N x N matrix)",
+            T("our samples are rows and variables are columns: np.cov(samples, rowvar=False), or "
+            "centred.T @ centred / (N - 1) - note the transpose comes first, giving (K, K).",
+              "우리 샘플은 행이고 변수는 열입니다: np.cov(samples, rowvar=False) 또는 centred.T @ centred / (N - 1). 전치가 먼저 와야 (K, K)가 됩니다.")),
+    Mistake(T("X X^T instead of X^T X (an N x N matrix)", "X^T X 대신 X X^T(N x N 행렬)"),
             lambda s: (lambda c: c @ c.T / (len(s) - 1))(_f(s) - _f(s).mean(axis=0)),
-            "with samples as rows, centred.T @ centred is (K, K); centred @ centred.T compares samples, not variables."),
-    Mistake("the correlation matrix instead of the covariance",
+            T("with samples as rows, centred.T @ centred is (K, K); centred @ centred.T compares samples, not variables.",
+              "샘플이 행이면 centred.T @ centred가 (K, K)입니다. centred @ centred.T는 변수가 아니라 샘플끼리 비교합니다.")),
+    Mistake(T("the correlation matrix instead of the covariance", "공분산 대신 상관계수 행렬"),
             lambda s: np.corrcoef(_f(s), rowvar=False),
-            "correlation divides each covariance by both standard deviations; here we want the covariance itself."),
-    Mistake("each row centred on its own mean (axis=1) instead of each column",
+            T("correlation divides each covariance by both standard deviations; here we want the covariance itself.",
+              "상관계수는 각 공분산을 두 표준편차로 나눕니다. 여기서는 공분산 자체가 필요합니다.")),
+    Mistake(T("each row centred on its own mean (axis=1) instead of each column", "각 열이 아니라 각 행을 자기 평균으로 중심화함(axis=1)"),
             lambda s: (lambda c: c.T @ c / (len(s) - 1))(_f(s) - _f(s).mean(axis=1, keepdims=True)),
-            "subtract each VARIABLE's mean, a column mean: samples - samples.mean(axis=0)."),
-    Mistake("centred on the mean of all the values (one number) instead of each column's mean",
+            T("subtract each VARIABLE's mean, a column mean: samples - samples.mean(axis=0).",
+              "각 *변수*의 평균, 즉 열 평균을 빼세요: samples - samples.mean(axis=0).")),
+    Mistake(T("centred on the mean of all the values (one number) instead of each column's mean",
+              "각 열의 평균이 아니라 모든 값의 평균(숫자 하나)으로 중심화함"),
             lambda s: (lambda c: c.T @ c / (len(s) - 1))(_f(s) - _f(s).mean()),
-            "each variable has its own mean: samples.mean(axis=0), shape (K,)."),
-    Mistake("divided by K - 1 (the number of variables) instead of N - 1",
+            T("each variable has its own mean: samples.mean(axis=0), shape (K,).", "변수마다 평균이 따로 있습니다: samples.mean(axis=0), 형태 (K,).")),
+    Mistake(T("divided by K - 1 (the number of variables) instead of N - 1", "N - 1 대신 K - 1(변수의 개수)로 나눔"),
             lambda s: _cov_ref(s) * (len(s) - 1) / (_f(s).shape[1] - 1),
-            "divide by the number of SAMPLES minus one: samples.shape[0] - 1."),
-    Mistake("not divided by N - 1 (a sum of products, not an average)",
+            T("divide by the number of SAMPLES minus one: samples.shape[0] - 1.", "*샘플* 수에서 1을 뺀 값으로 나누세요: samples.shape[0] - 1.")),
+    Mistake(T("not divided by N - 1 (a sum of products, not an average)", "N - 1로 나누지 않음(평균이 아니라 곱의 합)"),
             lambda s: _cov_ref(s) * (len(s) - 1),
-            "divide centred.T @ centred by N - 1."),
-    Mistake("only the variances (the diagonal); the covariances are missing",
+            T("divide centred.T @ centred by N - 1.", "centred.T @ centred를 N - 1로 나누세요.")),
+    Mistake(T("only the variances (the diagonal); the covariances are missing", "분산(대각)만 있음. 공분산이 없음"),
             lambda s: np.diag(np.diag(_cov_ref(s))),
-            "the off-diagonal entries cov[i, j] = sum_n c_ni c_nj / (N - 1) matter: centred.T @ centred "
-            "gives them all."),
+            T("the off-diagonal entries cov[i, j] = sum_n c_ni c_nj / (N - 1) matter: centred.T @ centred "
+            "gives them all.",
+              "비대각 원소 cov[i, j] = sum_n c_ni c_nj / (N - 1)도 중요합니다. centred.T @ centred가 그 모두를 줍니다.")),
 ]
 
 
