@@ -224,7 +224,7 @@ def _distribution(learner) -> Verdict | None:
         "z는 모든 행에서 평균과 퍼짐이 맞고, 키에만 의존합니다."))
 
 
-_MU, _LOG_VAR = jnp.array([0.5, -1.0]), jnp.array([0.0, -1.5])
+_MU, _LOG_VAR = np.array([0.5, -1.0], np.float32), np.array([0.0, -1.5], np.float32)   # numpy: no JAX at import
 
 
 def _grad_of_toy_loss(fn):
