@@ -439,7 +439,7 @@ def load_celeba_folder(folder: str | os.PathLike, split: str = "train", image_si
     image is skipped with a warning that names it (on_corrupt='skip') or raises (on_corrupt='raise').
 
     Memory: every image is decoded straight into one preallocated float32 array
-    (N, image_size, image_size, 3), so the peak is about one copy of the data (README, "Data").
+    (N, image_size, image_size, 3), so the peak is about one copy of the data (benchmarks/README.md).
     """
     from PIL import Image, UnidentifiedImageError
 

@@ -53,9 +53,8 @@ def compiled_when_eager(call: Callable) -> Callable:
 
     Inside a jitted train step (traced inputs) the method runs as written. Called from a notebook
     cell, e.g. `model.decode(z)`, JAX would otherwise run (and, the first time, compile) every
-    operation on its own: about 90 small programs and 2-3 s for the book's decoder the first
-    time, against one program here. Compiled once per module structure and input shape;
-    state changes (BatchNorm statistics in train mode) are written back to the module.
+    operation on its own. Compiled once per module structure and input shape; state changes
+    (BatchNorm statistics in train mode) are written back to the module.
     """
     @functools.wraps(call)
     def wrapper(self, *args):
