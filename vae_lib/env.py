@@ -29,10 +29,13 @@ def use_course_settings(verbose: bool = True) -> dict:
     done = {"compilation_cache": enable_compilation_cache(),
             "cpu_memory_reused": tune_cpu_memory() or _CPU_MEMORY_TUNED}
     if verbose:
-        cache = done["compilation_cache"] or "off"
-        memory = ("reused between steps" if done["cpu_memory_reused"]
-                  else f"left as it was ({_cpu_tuning_blocked_by() or 'mallopt refused'})")
-        print(f"course settings: XLA compilation cache: {cache} | CPU memory: {memory}")
+        from vae_lib.i18n import tr
+
+        cache = done["compilation_cache"] or tr("off", "꺼짐")
+        memory = (tr("reused between steps", "스텝 사이에 재사용") if done["cpu_memory_reused"]
+                  else tr("left as it was", "기본값 그대로") + f" ({_cpu_tuning_blocked_by() or 'mallopt refused'})")
+        print(tr(f"course settings: XLA compilation cache: {cache} | CPU memory: {memory}",
+                 f"강좌 설정: XLA 컴파일 캐시: {cache} | CPU 메모리: {memory}"))
     return done
 
 
