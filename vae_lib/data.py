@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import os
 import textwrap
+import unicodedata
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -138,9 +139,11 @@ def _crop_resize(img, size: int) -> np.ndarray:
 def banner(lines: Sequence[str]) -> str:
     """A box of '#' around lines, so that a fallback cannot be missed in a notebook's output."""
     lines = [part for s in lines for part in (textwrap.wrap(s, 96) or [""])]
-    width = max(len(s) for s in lines) + 4
+    # Hangul (and other wide characters) take two columns in a monospaced output area
+    cols = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)  # noqa: E731
+    width = max(cols(s) for s in lines) + 4
     bar = "#" * width
-    return "\n".join([bar, *[f"# {s.ljust(width - 4)} #" for s in lines], bar])
+    return "\n".join([bar, *[f"# {s}{' ' * (width - 4 - cols(s))} #" for s in lines], bar])
 
 
 def digit_attributes(images: np.ndarray) -> dict[str, np.ndarray]:

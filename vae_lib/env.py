@@ -194,8 +194,14 @@ def device_report() -> str:
     kinds = sorted({d.device_kind for d in devices})
     from vae_lib.recipes import current_mode
 
+    from vae_lib.i18n import tr
+
+    tuned = _CPU_MEMORY_TUNED and jax.default_backend() == "cpu"
+    if tr("en", "ko") == "ko":
+        return (f"JAX {jax.__version__} | 백엔드: {jax.default_backend()} | 장치 {len(devices)}개: {', '.join(kinds)} | "
+                f"{current_mode()} 모드" + (" | 호스트 메모리 재사용" if tuned else ""))
     mode = f"{current_mode()} mode"
-    memory = " | host memory reused" if _CPU_MEMORY_TUNED and jax.default_backend() == "cpu" else ""
+    memory = " | host memory reused" if tuned else ""
     return (f"JAX {jax.__version__} | backend: {jax.default_backend()} | "
             f"{len(devices)} device(s): {', '.join(kinds)} | {mode}{memory}")
 
