@@ -139,11 +139,14 @@ def _crop_resize(img, size: int) -> np.ndarray:
 def banner(lines: Sequence[str]) -> str:
     """A box of '#' around lines, so that a fallback cannot be missed in a notebook's output."""
     lines = [part for s in lines for part in (textwrap.wrap(s, 96) or [""])]
-    # Hangul (and other wide characters) take two columns in a monospaced output area
+    # Hangul (and other wide characters) has no fixed width in a notebook's monospaced output (about 1.7 columns
+    # in a browser, 2 in a terminal): such a box gets no right border, which could only be ragged
     cols = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)  # noqa: E731
     width = max(cols(s) for s in lines) + 4
     bar = "#" * width
-    return "\n".join([bar, *[f"# {s}{' ' * (width - 4 - cols(s))} #" for s in lines], bar])
+    if any(cols(s) != len(s) for s in lines):
+        return "\n".join([bar, *[f"# {s}" for s in lines], bar])
+    return "\n".join([bar, *[f"# {s.ljust(width - 4)} #" for s in lines], bar])
 
 
 def digit_attributes(images: np.ndarray) -> dict[str, np.ndarray]:
