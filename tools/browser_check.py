@@ -60,9 +60,13 @@ KO_PROBE_CELL = (f"{KO_PROBE_MARK} (added to the temporary copy only)\n"
                  "fig, ax = plt.subplots(figsize=(5, 1.2))\n"
                  f"title = ax.set_title({KO_PROBE_TITLE!r}, fontsize=16)\n"
                  "ax.axis('off')\n"
-                 "font = font_manager.get_font(font_manager.findfont(title.get_fontproperties()))\n"
-                 "lacking = [c for c in title.get_text() if not c.isspace() and ord(c) not in font.get_charmap()]\n"
-                 "print(f'browser check font: {font.family_name}; glyphs missing: {len(lacking)}')\n"
+                 "# matplotlib draws each character with the first font of the family list that has it\n"
+                 "fonts = [font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=[f])))\n"
+                 "         for f in title.get_fontproperties().get_family()]\n"
+                 "lacking = [c for c in title.get_text()\n"
+                 "           if not c.isspace() and not any(ord(c) in f.get_charmap() for f in fonts)]\n"
+                 "hangul = next((f.family_name for f in fonts if ord('한') in f.get_charmap()), None)\n"
+                 "print(f'browser check font: {hangul}; glyphs missing: {len(lacking)}')\n"
                  "plt.show()\n")
 # The line KO_PROBE_CELL prints, read back from the page.
 KO_PROBE_LINE = re.compile(r"browser check font: (?P<font>[^;\n]+); glyphs missing: (?P<missing>\d+)")
