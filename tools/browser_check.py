@@ -17,6 +17,12 @@ What it does, so that nothing in the checkout changes:
   * reads the page: error outputs, stderr text, "IProgress not found", progress-bar widgets, figures;
   * saves screenshots: the window, the whole notebook (a tall page), the first figure, the first bar.
 
+A Korean notebook (metadata vae_course.lang == "ko", e.g. chapters/ko/01_autoencoder.ipynb) gets a second
+probe cell, which draws a figure with a Korean title and prints the font matplotlib draws it with and how
+many of its characters that font lacks; the page read-out also collects the headings' text and asks
+Chromium (DevTools protocol, CSS.getPlatformFontsForNode) which fonts drew the first Korean heading, so
+that the test can tell Hangul from empty boxes (tofu) in the browser and in the figures.
+
 Needs the `playwright` Python package (no browser download: the system's Chromium is used) and
 `ipywidgets` in the kernel's environment (tqdm.auto draws its bar as a widget only with it; without
 it the page shows "IProgress not found", which the test reports as a failure).
@@ -46,6 +52,27 @@ PROBE_CELL = (f"{PROBE_MARK} (added to the temporary copy only)\n"
               "from tqdm.auto import tqdm\n"
               "for _ in tqdm(range(5), desc='browser check'):\n"
               "    pass\n")
+KO_PROBE_MARK = "# browser check: Korean text in a figure"
+KO_PROBE_TITLE = "한글 그림 제목: 재구성과 잠재 공간"
+KO_PROBE_CELL = (f"{KO_PROBE_MARK} (added to the temporary copy only)\n"
+                 "import matplotlib.pyplot as plt\n"
+                 "from matplotlib import font_manager\n"
+                 "fig, ax = plt.subplots(figsize=(5, 1.2))\n"
+                 f"title = ax.set_title({KO_PROBE_TITLE!r}, fontsize=16)\n"
+                 "ax.axis('off')\n"
+                 "# matplotlib draws each character with the first font of the family list that has it\n"
+                 "fonts = [font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=[f])))\n"
+                 "         for f in title.get_fontproperties().get_family()]\n"
+                 "lacking = [c for c in title.get_text()\n"
+                 "           if not c.isspace() and not any(ord(c) in f.get_charmap() for f in fonts)]\n"
+                 "hangul = next((f.family_name for f in fonts if ord('한') in f.get_charmap()), None)\n"
+                 "print(f'browser check font: {hangul}; glyphs missing: {len(lacking)}')\n"
+                 "plt.show()\n")
+# The line KO_PROBE_CELL prints, read back from the page.
+KO_PROBE_LINE = re.compile(r"browser check font: (?P<font>[^;\n]+); glyphs missing: (?P<missing>\d+)")
+# matplotlib's warning when a font has no glyph for a character (the character is drawn as an empty box).
+MISSING_GLYPH_PATTERN = re.compile(r"Glyph \d+ .*missing from font")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # What an error looks like in an output area. Tracebacks and stderr share one mime type in
 # JupyterLab, so they are told apart by their text.
 ERROR_PATTERN = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b|\[wrong\]", re.M)
@@ -85,6 +112,9 @@ READ_PAGE_JS = """() => {
     }
   }
   out.page_text_iprogress = document.body.innerText.includes('IProgress not found');
+  out.headings = [...nb.querySelectorAll('.jp-RenderedMarkdown h1, .jp-RenderedMarkdown h2')]
+    .map(h => h.textContent.replace(/¶$/, '').trim());
+  out.outputs_text = [...nb.querySelectorAll('.jp-OutputArea-output')].map(o => o.innerText).join('\\n');
   return out;
 }"""
 
@@ -104,6 +134,12 @@ class Report:
     figures: int = 0
     figures_loaded: int = 0
     screenshots: dict = field(default_factory=dict)
+    headings: list = field(default_factory=list)      # text of the rendered markdown h1/h2 headings
+    missing_glyphs: list = field(default_factory=list)  # matplotlib's "Glyph ... missing from font" warnings
+    korean: bool = False                              # a Korean notebook (its probe cell was added)
+    figure_font: str | None = None                    # Korean notebook: the font of the probe figure's title ...
+    figure_glyphs_missing: int | None = None          # ... and how many of its characters that font lacks
+    heading_fonts: list = field(default_factory=list)  # Korean notebook: fonts Chromium drew the first Korean heading with
     settings: dict = field(default_factory=dict)      # what the server reports for LAB_SETTINGS' keys
     log: list = field(default_factory=list)
 
@@ -116,7 +152,11 @@ class Report:
         return (f"{self.notebook}: {self.seconds:.0f} s, {self.cells} code cells, {len(self.errors)} error outputs, "
                 f"{len(self.stderr)} stderr outputs, {self.figures_loaded}/{self.figures} figures loaded, "
                 f"{self.bars} progress widgets ({self.chapter_bars} from the chapter's cells), "
-                f"IProgress warning: {self.iprogress_warning}; screenshots {shots}")
+                f"IProgress warning: {self.iprogress_warning}; screenshots {shots}"
+                + (f"; Korean: {sum(bool(HANGUL.search(h)) for h in self.headings)}/{len(self.headings)} headings "
+                   f"with Hangul, heading fonts {self.heading_fonts}, figure font {self.figure_font} "
+                   f"({self.figure_glyphs_missing} glyphs missing), {len(self.missing_glyphs)} missing-glyph warnings"
+                   if self.korean else ""))
 
 
 def find_chromium() -> str | None:
@@ -140,6 +180,42 @@ def missing_requirements() -> str | None:
     return None  # a missing ipywidgets is a failure (a test dependency), not a reason to skip
 
 
+def is_korean(notebook: Path) -> bool:
+    """A notebook of the Korean edition (tools/sync_chapters.py writes metadata vae_course.lang = 'ko')."""
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    return nb.get("metadata", {}).get("vae_course", {}).get("lang") == "ko"
+
+
+def hangul_font_families() -> set[str] | None:
+    """Family names of the installed fonts that have Hangul (fontconfig: fc-list ':charset=ac00');
+    None when fc-list is missing."""
+    if shutil.which("fc-list") is None:
+        return None
+    done = subprocess.run(["fc-list", ":charset=ac00", "family"], capture_output=True, text=True, check=False)
+    return {name.strip() for line in done.stdout.splitlines() for name in line.split(",") if name.strip()}
+
+
+def _heading_fonts(page) -> list:
+    """The platform fonts Chromium drew the first Hangul h1/h2 with: [{familyName, glyphCount, ...}]."""
+    index = page.evaluate("""() => [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown h1, '
+        + '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown h2')]
+        .findIndex(h => /[\\uac00-\\ud7a3]/.test(h.textContent))""")
+    if index < 0:
+        return []
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        nodes = cdp.send("DOM.querySelectorAll", {
+            "nodeId": root, "selector": ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown h1, "
+                                        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedMarkdown h2"})["nodeIds"]
+        return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": nodes[index]})["fonts"]
+    finally:
+        cdp.detach()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -154,6 +230,9 @@ def prepare_copy(notebook: Path, work: Path) -> Path:
         "kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "browser-check-probe",
                         "metadata": {}, "outputs": [], "source": PROBE_CELL.splitlines(keepends=True)})
+    if nb["metadata"].get("vae_course", {}).get("lang") == "ko":
+        nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "browser-check-korean-probe",
+                            "metadata": {}, "outputs": [], "source": KO_PROBE_CELL.splitlines(keepends=True)})
     target = work / "course" / notebook.parent.name / notebook.name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -285,7 +364,7 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
 
     notebook = Path(notebook).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    report = Report(notebook=f"{notebook.parent.name}/{notebook.name}")
+    report = Report(notebook=f"{notebook.parent.name}/{notebook.name}", korean=is_korean(notebook))
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="vae-browser-"))
     work.mkdir(parents=True, exist_ok=True)
     copy = prepare_copy(notebook, work)
@@ -343,6 +422,13 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
                 report.bars, report.bars_in_probe = data["bars"], data["bars_in_probe"]
                 report.widget_fallback_text = data["widget_fallback_text"]
                 report.figures, report.figures_loaded = data["figures"], data["figures_loaded"]
+                report.headings = data["headings"]
+                report.missing_glyphs = [t for t in data["stderr"] if MISSING_GLYPH_PATTERN.search(t)]
+                if report.korean:
+                    found = KO_PROBE_LINE.search(data["outputs_text"])
+                    if found:
+                        report.figure_font, report.figure_glyphs_missing = found["font"], int(found["missing"])
+                    report.heading_fonts = _heading_fonts(page)
                 # Screenshots: the window at the first figure, each first element, the whole notebook.
                 stem = notebook.stem
                 fig = page.locator(".jp-OutputArea-output img[src^='data:image/']").first
@@ -357,6 +443,21 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
                     path = out_dir / f"{stem}_progress.png"
                     bar.screenshot(path=str(path))
                     report.screenshots["progress"] = str(path)
+                if report.korean and report.figures:  # the probe's figure: a Korean title
+                    probe = page.locator(".jp-CodeCell:has-text('browser check: Korean text') "
+                                         ".jp-OutputArea-output img[src^='data:image/']").last
+                    if probe.count():
+                        probe.scroll_into_view_if_needed()
+                        path = out_dir / f"{stem}_korean_figure.png"
+                        probe.screenshot(path=str(path))
+                        report.screenshots["korean_figure"] = str(path)
+                if report.korean:  # the first heading (Korean text drawn by the browser)
+                    heading = page.locator(".jp-RenderedMarkdown h1").first
+                    if heading.count():
+                        heading.scroll_into_view_if_needed()
+                        path = out_dir / f"{stem}_heading.png"
+                        heading.screenshot(path=str(path))
+                        report.screenshots["heading"] = str(path)
                 if report.figures:
                     fig.scroll_into_view_if_needed()
                 path = out_dir / f"{stem}_window.png"
@@ -385,10 +486,35 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
     return report
 
 
+def korean_problems(report: Report) -> list[str]:
+    """What is wrong with the Korean text of a checked Korean notebook ([] when nothing)."""
+    problems = []
+    hangul_headings = [h for h in report.headings if HANGUL.search(h)]
+    if not report.headings or len(hangul_headings) < len(report.headings) / 2:
+        problems.append(f"only {len(hangul_headings)} of {len(report.headings)} headings have Hangul: {report.headings}")
+    if report.missing_glyphs:
+        problems.append(f"{len(report.missing_glyphs)} figure(s) drew characters their font lacks (empty boxes): "
+                        + report.missing_glyphs[0][:300])
+    if report.figure_font is None:
+        problems.append("the Korean probe cell printed no font line")
+    elif report.figure_glyphs_missing:
+        problems.append(f"the figure font {report.figure_font} lacks {report.figure_glyphs_missing} characters "
+                        f"of {KO_PROBE_TITLE!r}")
+    families = hangul_font_families()
+    drawn = [f["familyName"] for f in report.heading_fonts if f.get("glyphCount", 0) > 0]
+    if not drawn:
+        problems.append("Chromium reported no font for the first Korean heading")
+    elif families is not None and not set(drawn) & families:
+        problems.append(f"the first Korean heading was drawn with {drawn}, none of which has Hangul "
+                        f"(fonts with Hangul: {sorted(families) or 'none'})")
+    return problems
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("chapter", nargs="?", default="01", help="chapter number (default 01)")
     parser.add_argument("--solutions", action="store_true", help="open solutions/ instead of chapters/")
+    parser.add_argument("--lang", choices=("en", "ko"), default="en", help="ko: the Korean edition (chapters/ko/)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "browser")
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one, removed)")
     args = parser.parse_args(argv)
@@ -397,6 +523,8 @@ def main(argv=None) -> int:
         print(f"cannot run the browser check: {why}")
         return 2
     folder = ROOT / ("solutions" if args.solutions else "chapters")
+    if args.lang == "ko":
+        folder = folder / "ko"
     matches = sorted(folder.glob(f"{args.chapter.zfill(2)}_*.ipynb"))
     if not matches:
         print(f"no notebook {args.chapter} in {folder}")
@@ -407,6 +535,10 @@ def main(argv=None) -> int:
     for text in report.stderr:
         print("stderr output:", text[:500])
     ok = not report.errors and not report.iprogress_warning and report.bars and report.figures_loaded
+    if report.korean:
+        ok = ok and not korean_problems(report)
+        for problem in korean_problems(report):
+            print("Korean:", problem)
     return 0 if ok else 1
 
 

@@ -19,6 +19,8 @@ import jax
 import numpy as np
 from flax import nnx, serialization
 
+from vae_lib.i18n import tr
+
 
 class CheckpointMismatch(ValueError):
     """The checkpoint's arrays do not fit the model they are restored into."""
@@ -127,11 +129,12 @@ def train_or_load(path: str | os.PathLike, model: nnx.Module, train: Callable[[]
         try:
             restore_checkpoint(path, model)
         except CheckpointDamaged as e:
-            print(f"{e}\nTraining again; the new weights will replace it.")
+            print(f"{e}\n" + tr("Training again; the new weights will replace it.", "다시 훈련합니다. 새 가중치가 이 파일을 대신합니다."))
         else:
-            print(f"Loaded trained weights from {path} (delete the file to train again).")
+            print(tr(f"Loaded trained weights from {path} (delete the file to train again).",
+                     f"{path}에서 훈련된 가중치를 불러왔습니다(다시 훈련하려면 이 파일을 지우세요)."))
             return None
     result = train()
     save_checkpoint(path, model)
-    print(f"Saved trained weights to {path}.")
+    print(tr(f"Saved trained weights to {path}.", f"훈련된 가중치를 {path}에 저장했습니다."))
     return result

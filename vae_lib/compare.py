@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import time
+import unicodedata
 from pathlib import Path
 
 import jax
@@ -65,9 +66,20 @@ def train_and_measure(name: str, model: nnx.Module, train_images: np.ndarray, te
 
 
 def format_table(rows: list[dict], keys=("model", "params", "steps", "neg_elbo", "bce", "kl", "mse", "train_seconds")) -> str:
-    """A plain-text table of `train_and_measure` rows."""
-    head = " | ".join(f"{k:>13}" for k in keys)
-    lines = [head, "-" * len(head)]
-    for r in rows:
-        lines.append(" | ".join(f"{r[k]:>13.4g}" if isinstance(r[k], float) else f"{r[k]!s:>13}" for k in keys))
-    return "\n".join(lines)
+    """A plain-text table of `train_and_measure` rows: each column as wide as its widest entry (at least 13),
+    counted in screen columns (Hangul takes two); the header in the language of vae_lib.i18n."""
+    from vae_lib.i18n import tr
+
+    def cols(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    header = [tr(k, _KO_HEADER.get(k, k)) for k in keys]
+    body = [[f"{r[k]:.4g}" if isinstance(r[k], float) else str(r[k]) for k in keys] for r in rows]
+    widths = [max([13, cols(h)] + [cols(row[i]) for row in body]) for i, h in enumerate(header)]
+    line = lambda cells: " | ".join(" " * (w - cols(c)) + c for c, w in zip(cells, widths))  # noqa: E731
+    head = line(header)
+    return "\n".join([head, "-" * cols(head), *(line(row) for row in body)])
+
+
+_KO_HEADER = {"model": "모델", "params": "파라미터 수", "steps": "스텝", "train_seconds": "훈련 시간(초)",
+              "train_loss": "훈련 손실"}

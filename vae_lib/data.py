@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import os
 import textwrap
+import unicodedata
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -138,8 +139,13 @@ def _crop_resize(img, size: int) -> np.ndarray:
 def banner(lines: Sequence[str]) -> str:
     """A box of '#' around lines, so that a fallback cannot be missed in a notebook's output."""
     lines = [part for s in lines for part in (textwrap.wrap(s, 96) or [""])]
-    width = max(len(s) for s in lines) + 4
+    # Hangul (and other wide characters) has no fixed width in a notebook's monospaced output (about 1.7 columns
+    # in a browser, 2 in a terminal): such a box gets no right border, which could only be ragged
+    cols = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)  # noqa: E731
+    width = max(cols(s) for s in lines) + 4
     bar = "#" * width
+    if any(cols(s) != len(s) for s in lines):
+        return "\n".join([bar, *[f"# {s}" for s in lines], bar])
     return "\n".join([bar, *[f"# {s.ljust(width - 4)} #" for s in lines], bar])
 
 

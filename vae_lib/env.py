@@ -29,10 +29,13 @@ def use_course_settings(verbose: bool = True) -> dict:
     done = {"compilation_cache": enable_compilation_cache(),
             "cpu_memory_reused": tune_cpu_memory() or _CPU_MEMORY_TUNED}
     if verbose:
-        cache = done["compilation_cache"] or "off"
-        memory = ("reused between steps" if done["cpu_memory_reused"]
-                  else f"left as it was ({_cpu_tuning_blocked_by() or 'mallopt refused'})")
-        print(f"course settings: XLA compilation cache: {cache} | CPU memory: {memory}")
+        from vae_lib.i18n import tr
+
+        cache = done["compilation_cache"] or tr("off", "꺼짐")
+        memory = (tr("reused between steps", "스텝 사이에 재사용") if done["cpu_memory_reused"]
+                  else tr("left as it was", "기본값 그대로") + f" ({_cpu_tuning_blocked_by() or 'mallopt refused'})")
+        print(tr(f"course settings: XLA compilation cache: {cache} | CPU memory: {memory}",
+                 f"강좌 설정: XLA 컴파일 캐시: {cache} | CPU 메모리: {memory}"))
     return done
 
 
@@ -191,8 +194,14 @@ def device_report() -> str:
     kinds = sorted({d.device_kind for d in devices})
     from vae_lib.recipes import current_mode
 
+    from vae_lib.i18n import tr
+
+    tuned = _CPU_MEMORY_TUNED and jax.default_backend() == "cpu"
+    if tr("en", "ko") == "ko":
+        return (f"JAX {jax.__version__} | 백엔드: {jax.default_backend()} | 장치 {len(devices)}개: {', '.join(kinds)} | "
+                f"{current_mode()} 모드" + (" | 호스트 메모리 재사용" if tuned else ""))
     mode = f"{current_mode()} mode"
-    memory = " | host memory reused" if _CPU_MEMORY_TUNED and jax.default_backend() == "cpu" else ""
+    memory = " | host memory reused" if tuned else ""
     return (f"JAX {jax.__version__} | backend: {jax.default_backend()} | "
             f"{len(devices)} device(s): {', '.join(kinds)} | {mode}{memory}")
 

@@ -10,10 +10,12 @@ course is installed. Only its font files are used, found with `importlib.util.fi
 package would run its own setup, which imports `distutils` (removed in Python 3.12). Without the package,
 the first Korean font the system has (KOREAN_FONTS) is used; without any, a warning says how to get one.
 
-The font goes first in rcParams["font.family"], before what was there (by default 'sans-serif', i.e.
-DejaVu Sans), which matplotlib then uses for any glyph the Korean font lacks. NanumGothic has no U+2212
-MINUS SIGN, so axes.unicode_minus is turned off whenever the chosen font lacks it: ticks show '-' in
-the same font.
+The font goes last in rcParams["font.family"], after what was there (by default 'sans-serif', i.e.
+DejaVu Sans): matplotlib draws each character with the first font in that list that has it, so Latin,
+Greek, digits and symbols look as in the English edition and only Hangul comes from the Korean font.
+The other order (the Korean font first) makes NanumGothic draw '²' a third of a digit's height (σ² reads
+as σ'), '->' and 'x̂' oddly, and it has no U+2212 MINUS SIGN. axes.unicode_minus is turned off only when
+no font of the list before the Korean one has U+2212.
 """
 from __future__ import annotations
 
@@ -39,7 +41,8 @@ def bundled_font_files() -> list[Path]:
 
 def use_korean_font() -> str | None:
     """Make matplotlib draw Korean: register the bundled NanumGothic (or find a system Korean font), put it
-    first in rcParams["font.family"], and turn off axes.unicode_minus when it has no U+2212.
+    last in rcParams["font.family"] (the fallback for Hangul), and turn off axes.unicode_minus when the fonts
+    before it have no U+2212.
 
     Returns the font's family name, or None (with a warning) when no Korean font is available.
     Calling it again changes nothing more.
@@ -64,8 +67,10 @@ def use_korean_font() -> str | None:
         path = installed[name]
     family = matplotlib.rcParams["font.family"]
     family = [family] if isinstance(family, str) else list(family)
-    matplotlib.rcParams["font.family"] = [name] + [f for f in family if f != name]
-    if MINUS_SIGN not in font_manager.get_font(path).get_charmap():
+    before = [f for f in family if f != name] or ["sans-serif"]
+    matplotlib.rcParams["font.family"] = before + [name]   # the Korean font only for what the others lack
+    first = font_manager.findfont(font_manager.FontProperties(family=before))
+    if MINUS_SIGN not in font_manager.get_font(first).get_charmap():
         matplotlib.rcParams["axes.unicode_minus"] = False
     return name
 

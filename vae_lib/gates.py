@@ -174,7 +174,7 @@ def check(chapter: str, mode: str | None = None, data=None, **measured: float | 
     failed = [k for k, v in report.items() if v["passed"] is False]
     if failed and mode == "smoke":
         print(tr("  (smoke mode trains only a few steps: the gates are not expected to pass)",
-                 "  (스모크 모드는 몇 단계만 훈련하므로 게이트 통과를 기대하지 않습니다)"))
+                 "  (smoke 모드는 몇 스텝만 훈련하므로 게이트 통과를 기대하지 않습니다)"))
     elif failed:
         print(tr(f"  {len(failed)} gate(s) FAILED: the figures above do not yet show what the text says.",
                  f"  게이트 {len(failed)}개 실패: 위 그림은 아직 본문이 말하는 것을 보여 주지 못합니다."))

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from vae_lib.gaussian import mvn_log_density
+from vae_lib.i18n import tr
 
 
 def density_grid(mean, cov, n: int = 121, span: float = 3.5):
@@ -52,5 +53,5 @@ def normal_curve(pdf: Callable, mean: float = 0.0, std: float = 1.0, ax=None, la
         _, ax = plt.subplots(figsize=(5, 3))
     x = np.linspace(mean - 4 * std, mean + 4 * std, 400, dtype=np.float32)
     ax.plot(x, np.asarray(pdf(x)), label=label, **kw)
-    ax.set_xlabel("x"); ax.set_ylabel("density")
+    ax.set_xlabel("x"); ax.set_ylabel(tr("density", "밀도"))
     return ax

@@ -27,6 +27,7 @@ import numpy as np
 from flax import nnx
 
 from vae_lib.data import batches
+from vae_lib.i18n import tr
 
 
 # ----------------------------------------------------------------------------- holes (chapter 01)
@@ -158,25 +159,33 @@ def attribute_vector(encode_mean: Callable[[np.ndarray], np.ndarray],
         seen += len(z)
         if verbose:
             fmt = lambda v: "   -   " if v is None else f"{v:7.4f}"  # noqa: E731
-            print(f"batch {row['batch']:3d}: with {n_with:6d} (moved {fmt(row['move_with'])}), "
-                  f"without {n_without:6d} (moved {fmt(row['move_without'])}), "
-                  f"distance {row.get('distance', float('nan')):.4f}")
+            print(tr(f"batch {row['batch']:3d}: with {n_with:6d} (moved {fmt(row['move_with'])}), "
+                     f"without {n_without:6d} (moved {fmt(row['move_without'])}), "
+                     f"distance {row.get('distance', float('nan')):.4f}",
+                     f"배치 {row['batch']:3d}: 속성 있음 {n_with:6d} (이동 {fmt(row['move_with'])}), "
+                     f"속성 없음 {n_without:6d} (이동 {fmt(row['move_without'])}), "
+                     f"거리 {row.get('distance', float('nan')):.4f}"))
         if len(moves) == 2 and max(moves) < tol:
             converged = True
             break
         if seen >= max_examples:
             break
     if n_with == 0 or n_without == 0:
-        raise ValueError(f"attribute_vector needs codes with and without the attribute; it saw {n_with} with "
-                         f"and {n_without} without in {len(history)} batches. Check the labels (> 0 means "
-                         "'has the attribute') or give it more batches.")
+        raise ValueError(tr(f"attribute_vector needs codes with and without the attribute; it saw {n_with} with "
+                            f"and {n_without} without in {len(history)} batches. Check the labels (> 0 means "
+                            "'has the attribute') or give it more batches.",
+                            f"attribute_vector에는 속성이 있는 코드와 없는 코드가 모두 필요합니다. 배치 {len(history)}개에서 "
+                            f"속성 있음 {n_with}개, 없음 {n_without}개를 보았습니다. 레이블을 확인하거나(> 0이면 "
+                            "'속성 있음') 배치를 더 주세요."))
     difference = mean_with - mean_without
     distance = float(np.linalg.norm(difference))
     if distance == 0.0:
         raise ValueError("the two mean codes are identical: no direction to return")
     if verbose:
-        how = "converged" if converged else f"stopped without converging after {seen} codes"
-        print(f"{how}: |mean_with - mean_without| = {distance:.4f}; returning the unit vector")
+        how = (tr("converged", "수렴했습니다") if converged
+               else tr(f"stopped without converging after {seen} codes", f"코드 {seen}개를 본 뒤 수렴하지 않은 채 멈췄습니다"))
+        print(tr(f"{how}: |mean_with - mean_without| = {distance:.4f}; returning the unit vector",
+                 f"{how}: |mean_with - mean_without| = {distance:.4f}. 단위 벡터를 반환합니다"))
     return AttributeVector(vector=(difference / distance).astype(np.float32), difference=difference.astype(np.float32),
                            distance=distance, mean_with=mean_with.astype(np.float32),
                            mean_without=mean_without.astype(np.float32), n_with=n_with, n_without=n_without,

@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import norm
 
+from vae_lib.i18n import tr
+
 
 def _show(ax, img) -> None:
     img = np.asarray(img)
@@ -46,12 +48,12 @@ def reconstructions(originals, reconstructed, n: int = 10):
     fig, axes = plt.subplots(2, n, figsize=(1.2 * n, 2.7), squeeze=False)
     for i in range(n):
         _show(axes[0, i], originals[i]); _show(axes[1, i], reconstructed[i])
-    axes[0, 0].set_ylabel("original"); axes[1, 0].set_ylabel("decoded")
+    axes[0, 0].set_ylabel(tr("original", "원본")); axes[1, 0].set_ylabel(tr("decoded", "재구성"))
     fig.tight_layout()
     return fig
 
 
-def latent_scatter(z, labels=None, label_names: Sequence[str] | None = None, ax=None, title: str = "latent space"):
+def latent_scatter(z, labels=None, label_names: Sequence[str] | None = None, ax=None, title: str | None = None):
     """Scatter 2-d codes z: (N, 2), coloured by integer labels (N,) with a legend of label_names."""
     z = np.asarray(z)
     if z.ndim != 2 or z.shape[1] != 2:
@@ -62,7 +64,7 @@ def latent_scatter(z, labels=None, label_names: Sequence[str] | None = None, ax=
     if labels is not None and label_names:
         handles = [plt.Line2D([], [], marker="o", ls="", color=sc.cmap(sc.norm(k))) for k in range(len(label_names))]
         ax.legend(handles, label_names, fontsize=7, loc="best", markerscale=1.2)
-    ax.set_xlabel("z[0]"); ax.set_ylabel("z[1]"); ax.set_title(title)
+    ax.set_xlabel("z[0]"); ax.set_ylabel("z[1]"); ax.set_title(tr("latent space", "잠재 공간") if title is None else title)
     return ax.figure
 
 
@@ -75,7 +77,7 @@ def normal_quantile_grid(n: int = 15) -> np.ndarray:
 
 
 def latent_grid(decode: Callable[[np.ndarray], np.ndarray], n: int = 15, values: np.ndarray | None = None,
-                title: str = "decoded latent grid"):
+                title: str | None = None):
     """Decode an n x n grid of 2-d codes (default: normal quantiles) and tile the images.
 
     decode: (M, 2) -> (M, H, W, C) in [0, 1]. Rows go from high z[1] (top) to low (bottom).
@@ -92,7 +94,8 @@ def latent_grid(decode: Callable[[np.ndarray], np.ndarray], n: int = 15, values:
     ticks = np.arange(len(values)) + 0.5
     ax.set_xticks(ticks, [f"{v:.1f}" for v in values], fontsize=7)
     ax.set_yticks(ticks, [f"{v:.1f}" for v in values], fontsize=7)
-    ax.set_xlabel("z[0]"); ax.set_ylabel("z[1]"); ax.set_title(title)
+    ax.set_xlabel("z[0]"); ax.set_ylabel("z[1]")
+    ax.set_title(tr("decoded latent grid", "디코딩한 잠재 공간 격자") if title is None else title)
     return fig
 
 
@@ -122,22 +125,23 @@ def vae_diagram(ax=None, autoencoder: bool = False):
     def arrow(x0, y0, x1, y1):
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=dict(arrowstyle="->", color="0.25", lw=1.4))
 
-    box(0.7, mid, "image x\n32×32", "white")
-    box(2.3, mid, "encoder\n(3 conv layers)", "#cfe2f3")
-    box(8.9, mid, "decoder\n(transposed convs)", "#d9ead3")
-    box(10.85, mid, "x̂\nreconstruction", "white")
+    box(0.7, mid, tr("image x\n32×32", "이미지 x\n32×32"), "white")
+    box(2.3, mid, tr("encoder\n(3 conv layers)", "인코더\n(합성곱 층 3개)"), "#cfe2f3")
+    box(8.9, mid, tr("decoder\n(transposed convs)", "디코더\n(전치 합성곱)"), "#d9ead3")
+    box(10.85, mid, tr("x̂\nreconstruction", "x̂\n재구성"), "white")
     arrow(1.25, mid, 1.6, mid); arrow(9.75, mid, 10.15, mid)
     if autoencoder:
-        box(5.6, mid, "z (one point,\n2 numbers)", "#fff2cc")
+        box(5.6, mid, tr("z (one point,\n2 numbers)", "z (한 점,\n숫자 2개)"), "#fff2cc")
         arrow(3.05, mid, 4.85, mid); arrow(6.35, mid, 8.0, mid)
-        ax.set_title("autoencoder: image -> one point z -> image", fontsize=11)
+        ax.set_title(tr("autoencoder: image -> one point z -> image", "오토인코더: 이미지 -> 한 점 z -> 이미지"), fontsize=11)
         return fig
     box(4.3, 2.5, "μ = z_mean\n(Dense 2)", "#fff2cc")
     box(4.3, 0.7, "log σ² = z_log_var\n(Dense 2)", "#fff2cc")
-    box(6.7, 0.3, "ε ~ N(0, I)\n(drawn noise)", "#f4cccc")
+    box(6.7, 0.3, tr("ε ~ N(0, I)\n(drawn noise)", "ε ~ N(0, I)\n(뽑은 잡음)"), "#f4cccc")
     box(6.7, mid, "z = μ + σ·ε\nσ = exp(½ log σ²)", "#fce5cd")
     arrow(3.05, mid + 0.1, 3.55, 2.4); arrow(3.05, mid - 0.1, 3.35, 0.85)
     arrow(5.05, 2.4, 5.75, mid + 0.15); arrow(5.3, 0.8, 5.75, mid - 0.15)
     arrow(6.7, 0.6, 6.7, mid - 0.35); arrow(7.65, mid, 8.0, mid)
-    ax.set_title("VAE: image -> a normal distribution N(μ, diag σ²) -> one sample z -> image", fontsize=11)
+    ax.set_title(tr("VAE: image -> a normal distribution N(μ, diag σ²) -> one sample z -> image",
+                    "VAE: 이미지 -> 정규분포 N(μ, diag σ²) -> 샘플 하나 z -> 이미지"), fontsize=11)
     return fig

@@ -61,10 +61,17 @@ class Recipe:
     seed: int = 0
 
     def describe(self) -> str:
-        budget = f"{self.steps} steps" if self.steps is not None else f"{self.epochs} epochs"
+        from vae_lib.i18n import tr
+
         beta = f", beta {self.beta:g}" if self.beta is not None else ""
+        widths = "-".join(map(str, self.widths))
+        if tr("en", "ko") == "ko":
+            budget = f"{self.steps} 스텝" if self.steps is not None else f"{self.epochs} 에포크"
+            return (f"{budget}, 배치 {self.batch_size}, Adam {self.learning_rate:g}{beta}, 너비 {widths}, "
+                    f"잠재 차원 {self.latent_dim}")
+        budget = f"{self.steps} steps" if self.steps is not None else f"{self.epochs} epochs"
         return (f"{budget} of batch {self.batch_size}, Adam {self.learning_rate:g}{beta}, widths "
-                f"{'-'.join(map(str, self.widths))}, latent {self.latent_dim}")
+                f"{widths}, latent {self.latent_dim}")
 
 
 def epochs_for(recipe: Recipe, n_images: int) -> tuple[int, int | None]:
@@ -108,7 +115,9 @@ class Settings:
         raise AttributeError(f"chapter {self.chapter} has no setting {name!r}; it has: {', '.join(values)}")
 
     def __repr__(self) -> str:
-        lines = [f"chapter {self.chapter}, {self.mode} mode:"]
+        from vae_lib.i18n import tr
+
+        lines = [tr(f"chapter {self.chapter}, {self.mode} mode:", f"{self.chapter}장, {self.mode} 모드:")]
         for k, v in self.values.items():
             lines.append(f"  {k:<14} {v.describe() if isinstance(v, Recipe) else v}")
         return "\n".join(lines)

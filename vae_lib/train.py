@@ -25,6 +25,7 @@ from flax import nnx
 from tqdm.auto import tqdm
 
 from vae_lib.data import batches
+from vae_lib.i18n import tr
 from vae_lib.losses import reconstruction_loss, vae_loss
 
 LossFn = Callable[[nnx.Module, jax.Array, jax.Array], tuple[jax.Array, dict]]
@@ -58,6 +59,10 @@ def ae_loss_fn(kind: str = "bce", reduction: str = "mean") -> LossFn:
     return loss_fn
 
 
+# Korean names of the logged loss parts, for the titles and legends of History.plot in the Korean edition.
+_KO_PARTS = {"loss": "손실", "reconstruction": "재구성", "kl": "KL", "neg_elbo": "음의 ELBO"}
+
+
 @dataclass
 class History:
     """What happened during training: one row per step and one per epoch (plus test results)."""
@@ -82,11 +87,11 @@ class History:
             axes = [ax] * len(keys)
         steps = self.series("step")
         for a, k in zip(axes, keys):
-            a.plot(steps, self.series(k), lw=0.8, label=f"train {k}")
+            a.plot(steps, self.series(k), lw=0.8, label=tr(f"train {k}", f"훈련 {_KO_PARTS.get(k, k)}"))
             test = [(r["step"], r[f"test_{k}"]) for r in self.epochs if f"test_{k}" in r]
             if test:
-                a.plot(*zip(*test), "o-", label=f"test {k}")
-            a.set_xlabel("step"); a.set_title(k); a.legend()
+                a.plot(*zip(*test), "o-", label=tr(f"test {k}", f"테스트 {_KO_PARTS.get(k, k)}"))
+            a.set_xlabel(tr("step", "스텝")); a.set_title(tr(k, _KO_PARTS.get(k, k))); a.legend()
         plt.tight_layout()
         return axes
 
@@ -263,8 +268,9 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
                 break
     except KeyboardInterrupt:
         history.stopped = f"interrupted at step {step}"
-        print(f"\nTraining interrupted at step {step}: the model keeps the weights of that step, "
-              "and the history so far is returned.")
+        print(tr(f"\nTraining interrupted at step {step}: the model keeps the weights of that step, "
+                 "and the history so far is returned.",
+                 f"\n스텝 {step}에서 훈련이 중단되었습니다. 모델은 그 스텝의 가중치를 유지하고, 지금까지의 기록을 반환합니다."))
     finally:
         bar.close()
         nnx.update((model, optimizer), state)
