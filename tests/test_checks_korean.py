@@ -1,4 +1,4 @@
-"""The graders speak Korean (issue 22, part 3): with set_language("ko") every message of vae_lib.checks
+"""The graders speak Korean (issue 22, part 3): with set_language("ko") every message of vae_lib.course.checks
 - the named mistakes' hints, "not yet", the input / expected / got display, the verdict lines - is Korean.
 
 Two nets: (1) grade every known mistake, every wrong answer of tests/fresh_answers_b.py and of the issue-25
@@ -25,8 +25,8 @@ import optax
 import pytest
 
 from vae_lib import checks, i18n
-from vae_lib.checks import ch05, ch08
-from vae_lib.checks.core import Mistake, T, Use
+from vae_lib.course.checks import ch05, ch08
+from vae_lib.course.checks.core import Mistake, T, Use
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fresh_answers_b import ANSWERS  # noqa: E402

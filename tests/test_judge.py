@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from vae_lib import judge as judge_mod
+from vae_lib.course import judge as judge_mod
 from vae_lib.data import ImageData
-from vae_lib.judge import Judge, load_or_train_judge, train_judge
+from vae_lib.course.judge import Judge, load_or_train_judge, train_judge
 
 
 def bars(n, seed=0):

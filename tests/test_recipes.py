@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from vae_lib import recipes
+from vae_lib.course import recipes
 from vae_lib.data import ImageData
-from vae_lib.recipes import CHAPTERS, MODES, Recipe, chapter_settings, current_mode, epochs_for, recipe_cache_path
+from vae_lib.course.recipes import CHAPTERS, MODES, Recipe, chapter_settings, current_mode, epochs_for, recipe_cache_path
 
 
 def test_mode_comes_from_the_environment(monkeypatch):

@@ -30,7 +30,7 @@ from pathlib import Path
 LIB_ROOT = Path(__file__).resolve().parents[1]  # this checkout: on the kernel's PYTHONPATH, so notebooks import its vae_lib
 if str(LIB_ROOT) not in sys.path:
     sys.path.insert(0, str(LIB_ROOT))
-from vae_lib.gates import THRESHOLDS  # noqa: E402  (only a table: importing it starts no JAX computation)
+from vae_lib.course.gates import THRESHOLDS  # noqa: E402  (only a table: importing it starts no JAX computation)
 
 ROOT = LIB_ROOT  # where chapters/ and solutions/ are (the tests point it elsewhere)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 
-from vae_lib.env import record_result
+from vae_lib.course.env import current_mode, record_result
 from vae_lib.i18n import tr
 
 # chapter -> gate -> (comparison, threshold, what it shows)
@@ -147,8 +147,6 @@ def check(chapter: str, mode: str | None = None, data=None, **measured: float | 
     counts a gate of THRESHOLDS that was never checked as failed. Returns {gate: {"value", "needs",
     "passed"}} for the gates given here.
     """
-    from vae_lib.recipes import current_mode
-
     mode = mode or current_mode()
     table = thresholds(chapter, data)
     unknown = set(measured) - set(table)

@@ -27,6 +27,8 @@ import numpy as np
 import optax
 from flax import nnx
 
+from vae_lib.checkpoints import restore_checkpoint, save_checkpoint
+from vae_lib.course.cache import DEFAULT_ROOT, cache_path
 from vae_lib.data import ImageData, batches
 from vae_lib.i18n import tr
 from vae_lib.models import Encoder
@@ -165,9 +167,6 @@ def _kind(data: ImageData) -> str:
 
 def load_or_train_judge(train: ImageData, *, steps: int = JUDGE_STEPS, root: str | Path | None = None) -> Judge:
     """The judge for `train`'s dataset: loaded from the model cache, else trained (seconds) and saved."""
-    from vae_lib.cache import DEFAULT_ROOT, cache_path
-    from vae_lib.checkpoints import restore_checkpoint, save_checkpoint
-
     path = cache_path("judge", data=train, mode="any", root=root or DEFAULT_ROOT, steps=steps, widths=JUDGE_WIDTHS,
                       version=JUDGE_VERSION)
     model = Encoder(train.image_shape, JUDGE_WIDTHS, len(train.label_names), variational=False, rngs=nnx.Rngs(0))

@@ -36,7 +36,7 @@ def bce_edge_case(batch: int = 2, size: int = 8, seed: int = 102) -> tuple[np.nd
 
 
 def _t(en: str, ko: str):
-    from vae_lib.checks.core import T   # core imports nothing from here; the import is late only for symmetry
+    from vae_lib.course.checks.core import T   # core imports nothing from here; the import is late only for symmetry
     return T(en, ko)
 
 
@@ -62,7 +62,7 @@ def term_slips(terms, total, hint, reference, cases, known=()) -> list:
     terms: [(label (a str of math, or a T), fn(*args) -> the term's value)]; total(values, *args) -> the output; hint: a T(en, ko)
     with {term}. Changes that give the reference's output, a `known` mistake's or an earlier change's on every
     case are left out."""
-    from vae_lib.checks.core import Mistake, _close, _expected
+    from vae_lib.course.checks.core import Mistake, _close, _expected
 
     made, seen = [], [[_expected(f, c) for c in cases] for f in [reference] + [m.fn for m in known]]
     for i, (label, _) in enumerate(terms):

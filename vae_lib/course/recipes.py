@@ -9,7 +9,7 @@
 The three modes (DESIGN §5):
 - `smoke`: for the tests only. Proves that every cell runs, in seconds; the models learn little.
 - `course` (the default wherever a person runs the course): each model trains until the chapter's
-  claims hold on the data at hand (the quality gates in `vae_lib.gates` measure it), within the
+  claims hold on the data at hand (the quality gates in `vae_lib.course.gates` measure it), within the
   course's time budget on a 2-core CPU. Budgets are optimizer steps, not epochs of whatever data
   loaded: 1,200 steps of batch 100 are 2 epochs of Fashion-MNIST or 30 epochs of the 4,000 bundled digits.
 - `book`: the book's exact settings (epochs over the full real datasets).
@@ -20,28 +20,14 @@ chapter 05's AE baseline, and chapter 05's VAE is chapter 07's "plain" model.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from vae_lib.cache import DEFAULT_ROOT, cache_path
+import jax
 
-MODES = ("smoke", "course", "book")
-MODE_ENV = "VAE_COURSE_MODE"
-QUICK_ENV = "VAE_COURSE_QUICK"   # older switch: VAE_COURSE_QUICK=1 still means smoke mode
-
-
-def current_mode() -> str:
-    """The running mode: `VAE_COURSE_MODE` (smoke | course | book); VAE_COURSE_QUICK=1 means smoke;
-    otherwise 'course'."""
-    mode = os.environ.get(MODE_ENV, "").strip().lower()
-    if mode:
-        if mode not in MODES:
-            raise ValueError(f"{MODE_ENV}={mode!r} is not a mode; use one of {', '.join(MODES)}.")
-        return mode
-    if os.environ.get(QUICK_ENV, "").strip().lower() in {"1", "true", "yes", "on"}:
-        return "smoke"
-    return "course"
+from vae_lib.course.cache import DEFAULT_ROOT, cache_path
+from vae_lib.course.env import MODES, current_mode
+from vae_lib.train import fit
 
 
 @dataclass(frozen=True)
@@ -77,10 +63,6 @@ def epochs_for(recipe: Recipe, n_images: int) -> tuple[int, int | None]:
 
 def fit_recipe(model, images, recipe: Recipe, loss_fn, *, key=None, progress: bool = True, **kwargs):
     """`train.fit` with the recipe's budget, batch size, learning rate and seed."""
-    import jax
-
-    from vae_lib.train import fit
-
     epochs, max_steps = epochs_for(recipe, len(images))
     return fit(model, images, loss_fn=loss_fn, key=jax.random.key(recipe.seed) if key is None else key,
                epochs=epochs, max_steps=max_steps, batch_size=recipe.batch_size,
@@ -125,7 +107,7 @@ AE = {
 }
 # Chapter 05's VAE (beta 500 on the per-pixel-mean BCE), reused in book mode by chapter 07 as the "plain" model.
 # Course: measured on the bundled digits, 1,200 steps of Adam 2e-3 give samples from N(0, I) that the judge
-# (vae_lib.judge) recognises confidently for 0.50 of them, across 9 classes (batches of 64 instead: 0.35, 7 classes).
+# (vae_lib.course.judge) recognises confidently for 0.50 of them, across 9 classes (batches of 64 instead: 0.35, 7 classes).
 VAE = {
     "smoke": Recipe(steps=120, learning_rate=2e-3, widths=(8, 16, 32), beta=500.0, n_train=2_000, n_test=400),
     "course": Recipe(steps=1_200, learning_rate=2e-3, beta=500.0),
