@@ -1,4 +1,6 @@
 """The headless course runner: executed copies + HTML, a summary table, and failures that lose nothing."""
+import os
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
@@ -16,6 +18,18 @@ def test_a_kernel_runs_quietly(tmp_path, capfd):
     captured = capfd.readouterr()
     assert error is None and "without encryption" not in captured.err + captured.out
     assert "IPKernelApp" not in captured.err, captured.err
+
+
+def test_the_mode_reaches_the_kernel_and_the_runner_environment_is_left_alone(tmp_path, monkeypatch):
+    """The runner hands the kernel its environment (VAE_COURSE_MODE, read by vae_lib.course.env.current_mode)
+    instead of rewriting its own os.environ."""
+    monkeypatch.delenv("VAE_COURSE_MODE", raising=False)
+    before = dict(os.environ)
+    _write(tmp_path / "01_mode.ipynb", "from vae_lib import course\nprint('mode', course.current_mode())")
+    seconds, error = run_course.execute_notebook(tmp_path / "01_mode.ipynb", tmp_path / "out", mode="book", offline=True)
+    assert error is None, error
+    assert nbformat.read(tmp_path / "out" / "01_mode.ipynb", as_version=4).cells[0].outputs[0]["text"] == "mode book\n"
+    assert dict(os.environ) == before
 
 
 def test_runner_executes_saves_and_summarises(tmp_path, capsys, monkeypatch):

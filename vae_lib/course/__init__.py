@@ -3,15 +3,14 @@
     from vae_lib import course
     course.use_course_settings()               # process settings, once, before JAX computes anything
     print(course.device_report())              # JAX, devices and the running mode
-    S = course.chapter_settings("05")          # this chapter's recipes in the running mode
     course.record_result("05", data=..., ...)  # a chapter's numbers, for the course runner's summary
 
-Submodules: env (mode, settings, device report, results), recipes, cache, judge, gates, compare, and the
-graders in `checks`. They import the teaching layer; the teaching layer never imports them.
+Submodules, imported by name where they are used (so `import vae_lib.course` loads no JAX):
+env (mode, settings, device report, results; re-exported here), recipes (`chapter_settings("05")`, `fit_recipe`),
+cache, judge, gates, compare, and the graders in `checks`. They import the teaching layer; the teaching layer
+never imports them.
 """
 from vae_lib.course.env import (  # noqa: F401
     MODES, current_mode, device_report, enable_compilation_cache, record_result, tune_cpu_memory,
     use_course_settings,
 )
-from vae_lib.course.recipes import Recipe, chapter_settings, fit_recipe, recipe_cache_path  # noqa: F401
-from vae_lib.course.cache import train_or_load_with_history  # noqa: F401
