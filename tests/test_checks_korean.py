@@ -3,7 +3,7 @@
 
 Two nets: (1) grade every known mistake, every wrong answer of tests/fresh_answers_b.py and of the issue-25
 set, and the odd cases (nothing written, None, an exception, a list) in Korean, and look for leftover
-English sentences in what is printed; (2) scan the source of vae_lib/checks for learner-facing strings
+English sentences in what is printed; (2) scan the source of vae_lib/course/checks for learner-facing strings
 that are not written in both languages (T(en, ko) or tr(en, ko)). A Mistake cannot even be built with an
 English-only name or hint (T refuses a Korean text without Hangul; Mistake refuses a plain str).
 

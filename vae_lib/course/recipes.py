@@ -3,10 +3,9 @@
     S = chapter_settings("05")          # the mode comes from VAE_COURSE_MODE (default: course)
     S.vae.steps, S.vae.learning_rate    # how chapter 05 trains its VAE in this mode
     model = book_vae(train.image_shape, S.vae.latent_dim, encoder_widths=S.vae.widths, rngs=nnx.Rngs(S.vae.seed))
-    history = train_or_load_with_history(recipe_cache_path("vae", S.vae, train, S.mode), model,
-                                          lambda: fit_recipe(model, train.images, S.vae, vae_loss_fn(S.vae.beta)))
+    history = train_or_load_recipe("vae", model, S.vae, train, vae_loss_fn(S.vae.beta))   # trained once, then loaded
 
-The three modes (DESIGN §5):
+The three modes:
 - `smoke`: for the tests only. Proves that every cell runs, in seconds; the models learn little.
 - `course` (the default wherever a person runs the course): each model trains until the chapter's
   claims hold on the data at hand (the quality gates in `vae_lib.course.gates` measure it), within the
@@ -25,9 +24,9 @@ from pathlib import Path
 
 import jax
 
-from vae_lib.course.cache import DEFAULT_ROOT, cache_path
+from vae_lib.course.cache import DEFAULT_ROOT, cache_path, train_or_load_with_history
 from vae_lib.course.env import MODES, current_mode
-from vae_lib.train import fit
+from vae_lib.train import History, fit
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,23 @@ def recipe_cache_path(name: str, recipe: Recipe, train_data, mode: str, root: st
     """Where a model trained with `recipe` on `train_data` is cached (the same file for every chapter)."""
     settings = {k: v for k, v in asdict(recipe).items() if k not in ("n_train", "n_test")}
     return cache_path(name, data=train_data, mode=mode, root=root, **settings, **extra)
+
+
+def train_or_load_recipe(name: str, model, recipe: Recipe, train_data, loss_fn, *, images=None,
+                         mode: str | None = None, root: str | Path = DEFAULT_ROOT, progress: bool = True,
+                         **extra) -> History | None:
+    """A chapter's model from its recipe, in one call: loaded from the model cache when the cache holds it, else
+    trained with `fit_recipe` and saved with its History (a damaged cache file is trained over).
+
+    name: the model's name in the cache (chapters that share a model share the name, e.g. "vae" in 05 and 07);
+    model: built, untrained; it is trained or loaded in place. train_data: the ImageData that keys the cache file.
+    images: what to train on when not train_data.images (e.g. its training part). mode: default `current_mode()`.
+    extra: more settings that tell models apart (they become part of the cache key).
+    Returns the History (trained now, or saved with the file), or None for weights saved without one.
+    """
+    path = recipe_cache_path(name, recipe, train_data, mode or current_mode(), root, **extra)
+    x = train_data.images if images is None else images
+    return train_or_load_with_history(path, model, lambda: fit_recipe(model, x, recipe, loss_fn, progress=progress))
 
 
 @dataclass(frozen=True)
@@ -191,4 +207,4 @@ def chapter_settings(chapter: str, mode: str | None = None) -> Settings:
 
 
 __all__ = ["MODES", "Recipe", "Settings", "chapter_settings", "current_mode", "epochs_for", "fit_recipe",
-           "recipe_cache_path", "replace"]
+           "recipe_cache_path", "replace", "train_or_load_recipe"]
