@@ -23,11 +23,11 @@ def time_epoch() -> None:
     import jax
     from flax import nnx
 
-    import vae_lib
-    vae_lib.use_course_settings()  # as every chapter's setup cell: XLA cache, CPU memory reuse
+    import vae_lib.course
+    vae_lib.course.use_course_settings()  # as every chapter's setup cell: XLA cache, CPU memory reuse
     from vae_lib import data, models, train
 
-    print(vae_lib.device_report())
+    print(vae_lib.course.device_report())
     d = data.load_dataset("fashion_mnist", "train")
     model = models.book_vae(rngs=nnx.Rngs(0))
     start = time.perf_counter()

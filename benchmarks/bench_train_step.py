@@ -22,8 +22,8 @@ All are timed round-robin (each round runs every variant `--steps` times), so th
 load hits all of them alike; all but torch-own in this process.  Input data are fixed random
 images (throughput only).
 
-Memory: `vae_lib.use_course_settings()`, called by this script before JAX starts (as every chapter's
-setup cell does), makes CPU steps reuse their scratch memory (`vae_lib.env.tune_cpu_memory`:
+Memory: `vae_lib.course.use_course_settings()`, called by this script before JAX starts (as every chapter's
+setup cell does), makes CPU steps reuse their scratch memory (`vae_lib.course.env.tune_cpu_memory`:
 synchronous CPU dispatch, and glibc's malloc told to keep big blocks).  That setting is
 process-wide, so `torch` and `keras` here get it too; `--cpu-memory default` runs everything
 with glibc's defaults instead.
@@ -313,15 +313,15 @@ def main() -> None:
     ap.add_argument('--steps', type=int, default=None, help='timed steps per variant per round (default 5, quick 3)')
     ap.add_argument('--only', default=None, help='comma-separated subset of variants')
     ap.add_argument('--cpu-memory', choices=('reused', 'default'), default='reused',
-                    help="'reused': what vae_lib.use_course_settings() sets up (default); 'default': glibc's defaults")
+                    help="'reused': what vae_lib.course.use_course_settings() sets up (default); 'default': glibc's defaults")
     ap.add_argument('--serve-torch', action='store_true', help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve_torch:
         return serve_torch()
     if args.cpu_memory == 'default':
         os.environ['VAE_COURSE_CPU_TUNING'] = 'off'
-    import vae_lib.env
-    vae_lib.env.use_course_settings()  # before JAX starts: memory reuse (unless turned off above), XLA cache
+    import vae_lib.course.env
+    vae_lib.course.env.use_course_settings()  # before JAX starts: memory reuse (unless turned off above), XLA cache
     rounds = args.rounds or (2 if args.quick else 8)
     steps = args.steps or (3 if args.quick else 5)
     warmup = 2 if args.quick else 5
@@ -331,8 +331,8 @@ def main() -> None:
     print(f'machine: {platform.processor() or platform.machine()}, {_cpu_model()}, {os.cpu_count()} CPUs, '
           f'load average {os.getloadavg()[0]:.2f}')
     print(f'python {platform.python_version()}, jax {jax.__version__} ({jax.default_backend()}), flax {flax.__version__}')
-    reused = vae_lib.env.device_report().endswith('host memory reused')
-    print(f'CPU memory: {"reused between steps (vae_lib.env.tune_cpu_memory)" if reused else "glibc defaults"}'
+    reused = vae_lib.course.env.device_report().endswith('host memory reused')
+    print(f'CPU memory: {"reused between steps (vae_lib.course.env.tune_cpu_memory)" if reused else "glibc defaults"}'
           ' in this process; torch-own always runs with glibc defaults')
     x_np = fixed_images()
 

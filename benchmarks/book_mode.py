@@ -1,6 +1,6 @@
 """Book mode's two trainings on the real Fashion-MNIST, timed: chapter 01's autoencoder (3 epochs, Adam 1e-3, batch
 100) and chapter 05's VAE (5 epochs, Adam 5e-4, batch 100, beta 500), the settings of
-`vae_lib.recipes.chapter_settings("01" / "05", "book")`. Prints the wall time of each training, the AE's test BCE per
+`vae_lib.course.recipes.chapter_settings("01" / "05", "book")`. Prints the wall time of each training, the AE's test BCE per
 pixel and the VAE's test loss in the book's units and its test -ELBO in nats per image (one JSON line at the end).
 
     python benchmarks/book_mode.py        # needs the real data on disk (Debian's dataset-fashion-mnist, or FASHION_MNIST_DIR)
@@ -18,13 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import jax  # noqa: E402
 from flax import nnx  # noqa: E402
 
-import vae_lib  # noqa: E402
+import vae_lib.course  # noqa: E402
 
-vae_lib.use_course_settings(verbose=False)
+vae_lib.course.use_course_settings(verbose=False)
 from vae_lib import evaluation  # noqa: E402
 from vae_lib.data import load_dataset  # noqa: E402
 from vae_lib.models import Autoencoder, book_vae  # noqa: E402
-from vae_lib.recipes import chapter_settings, fit_recipe  # noqa: E402
+from vae_lib.course.recipes import chapter_settings, fit_recipe  # noqa: E402
 from vae_lib.train import ae_loss_fn, evaluate, vae_loss_fn  # noqa: E402
 
 train = load_dataset("fashion_mnist", "train", offline=True, fallback=False)

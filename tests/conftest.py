@@ -8,6 +8,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 # The course's process-wide settings (compilation cache, CPU memory reuse), as every notebook's
 # setup cell applies them: `import vae_lib` alone changes nothing (tests/test_packaging.py).
-import vae_lib  # noqa: E402
+import vae_lib.course  # noqa: E402
 
-vae_lib.use_course_settings(verbose=False)
+vae_lib.course.use_course_settings(verbose=False)

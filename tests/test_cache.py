@@ -4,7 +4,7 @@ import jax
 import numpy as np
 from flax import nnx
 
-from vae_lib.cache import cache_path, train_or_load_with_history
+from vae_lib.course.cache import cache_path, train_or_load_with_history
 from vae_lib.data import ImageData
 from vae_lib.models import book_vae
 from vae_lib.train import History
@@ -49,7 +49,7 @@ def test_every_edition_shares_one_cache_folder(tmp_path):
     """English chapters/ and solutions/, Korean chapters/ko/: one build/cache of the course folder."""
     from pathlib import Path
 
-    from vae_lib.cache import default_root
+    from vae_lib.course.cache import default_root
     root = Path(__file__).resolve().parents[1]
     assert default_root(root / "chapters") == Path("../build/cache")            # as it always was
     assert default_root(root / "chapters" / "ko") == Path("../../build/cache")

@@ -5,8 +5,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from vae_lib import checks
-from vae_lib.checks import ch04, ch05, ch06
+from vae_lib.course import checks
+from vae_lib.course.checks import ch04, ch05, ch06
 
 
 def _todo(*args):

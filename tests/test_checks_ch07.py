@@ -2,8 +2,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from vae_lib import checks, sd_vae, torch_port
-from vae_lib.checks import ch07
+from vae_lib import sd_vae, torch_port
+from vae_lib.course import checks
+from vae_lib.course.checks import ch07
 
 
 def not_written(*args):

@@ -2,8 +2,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from vae_lib import checks, parallel
-from vae_lib.checks import ch08
+from vae_lib import parallel
+from vae_lib.course import checks
+from vae_lib.course.checks import ch08
 
 
 def not_written(*args):

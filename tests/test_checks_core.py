@@ -1,6 +1,6 @@
 import numpy as np
 
-from vae_lib.checks import Mistake, T, grade
+from vae_lib.course.checks import Mistake, T, grade
 
 
 def ref(x):

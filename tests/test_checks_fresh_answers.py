@@ -11,7 +11,7 @@ import numpy as np
 import optax
 import pytest
 
-from vae_lib import checks
+from vae_lib.course import checks
 from vae_lib.gaussian import kl_to_standard_normal as kl_std
 
 lse = jax.scipy.special.logsumexp

@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 from fresh_answers_b import ANSWERS  # noqa: E402
 
-from vae_lib import checks  # noqa: E402
+from vae_lib.course import checks  # noqa: E402
 
 
 def learner_fn(check_name: str, source: str):

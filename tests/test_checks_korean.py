@@ -1,9 +1,9 @@
-"""The graders speak Korean (issue 22, part 3): with set_language("ko") every message of vae_lib.checks
+"""The graders speak Korean (issue 22, part 3): with set_language("ko") every message of vae_lib.course.checks
 - the named mistakes' hints, "not yet", the input / expected / got display, the verdict lines - is Korean.
 
 Two nets: (1) grade every known mistake, every wrong answer of tests/fresh_answers_b.py and of the issue-25
 set, and the odd cases (nothing written, None, an exception, a list) in Korean, and look for leftover
-English sentences in what is printed; (2) scan the source of vae_lib/checks for learner-facing strings
+English sentences in what is printed; (2) scan the source of vae_lib/course/checks for learner-facing strings
 that are not written in both languages (T(en, ko) or tr(en, ko)). A Mistake cannot even be built with an
 English-only name or hint (T refuses a Korean text without Hangul; Mistake refuses a plain str).
 
@@ -24,9 +24,10 @@ import numpy as np
 import optax
 import pytest
 
-from vae_lib import checks, i18n
-from vae_lib.checks import ch05, ch08
-from vae_lib.checks.core import Mistake, T, Use
+from vae_lib import i18n
+from vae_lib.course import checks
+from vae_lib.course.checks import ch05, ch08
+from vae_lib.course.checks.core import Mistake, T, Use
 
 sys.path.insert(0, os.path.dirname(__file__))
 from fresh_answers_b import ANSWERS  # noqa: E402

@@ -11,9 +11,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from vae_lib import checks, gaussian, latent, parallel, sd_vae
-from vae_lib.checks import ch05, ch06
-from vae_lib.checks.core import T, Use, check_uses
+from vae_lib import gaussian, latent, parallel, sd_vae
+from vae_lib.course import checks
+from vae_lib.course.checks import ch05, ch06
+from vae_lib.course.checks.core import T, Use, check_uses
 
 
 def grade(check, fn) -> tuple[object, str]:

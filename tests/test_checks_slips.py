@@ -6,9 +6,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from vae_lib import checks, gaussian, sd_vae
-from vae_lib.checks import ch02
-from vae_lib.checks.core import Mistake, T, evaluate
+from vae_lib import gaussian, sd_vae
+from vae_lib.course import checks
+from vae_lib.course.checks import ch02
+from vae_lib.course.checks.core import Mistake, T, evaluate
 
 RNG = np.random.default_rng(0)
 MATRICES = [(RNG.normal(size=(n, k)),) for n, k in [(2, 3), (4, 2), (3, 5)]]

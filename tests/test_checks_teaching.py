@@ -9,9 +9,10 @@ import numpy as np
 import optax
 import pytest
 
-from vae_lib import checks, gaussian, latent, sd_vae, torch_port
-from vae_lib.checks import ch01, ch02, ch03, ch04, ch05, ch06, ch07
-from vae_lib.checks.core import Learner, evaluate
+from vae_lib import gaussian, latent, sd_vae, torch_port
+from vae_lib.course import checks
+from vae_lib.course.checks import ch01, ch02, ch03, ch04, ch05, ch06, ch07
+from vae_lib.course.checks.core import Learner, evaluate
 
 RIGHT = {  # a right answer per check, written as a learner would
     checks.check_ae_loss: lambda l, x: jnp.mean(optax.sigmoid_binary_cross_entropy(l, x)),

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from vae_lib import compare, losses, models, train
-from vae_lib.recipes import Recipe
+from vae_lib import losses, models, train
+from vae_lib.course import compare
+from vae_lib.course.recipes import Recipe
 
 
 def small_vae(seed=0):

@@ -2,7 +2,7 @@
 
 On the real Fashion-MNIST when it is on disk (CI installs Debian's dataset-fashion-mnist), else the bundled digits.
 
-This is the check behind "figures must teach": each chapter measures its claims (vae_lib.gates) and
+This is the check behind "figures must teach": each chapter measures its claims (vae_lib.course.gates) and
 the runner fails when a gate fails or was never measured. Times are reported, never asserted.
 About 10 minutes on a 2-core CPU with empty caches; trained models are cached under build/cache.
 """

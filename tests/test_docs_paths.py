@@ -86,7 +86,7 @@ def test_every_cited_vae_lib_name_exists(doc):
 def test_the_checker_catches_a_missing_file(tmp_path):
     assert path_exists("tests/test_docs_paths.py", tmp_path)
     assert path_exists("translations/ko/NN_name.md", tmp_path)
-    assert path_exists("vae_lib/checks/chNN.py", tmp_path)
+    assert path_exists("vae_lib/course/checks/chNN.py", tmp_path)
     assert not path_exists("tests/test_checks_chNN.py", tmp_path)   # only 07 and 08 have a file of their own
     assert not path_exists("vae_lib/no_such_module.py", tmp_path)
     doc = tmp_path / "DOC.md"

@@ -7,7 +7,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from tools import run_course
-from vae_lib import gates
+from vae_lib.course import gates
 
 
 def test_check_passes_fails_and_records(tmp_path, monkeypatch, capsys):
@@ -45,8 +45,8 @@ def _notebook(path, *sources):
 def test_runner_fails_on_a_failed_or_unmeasured_gate_except_in_smoke_mode(tmp_path, monkeypatch, capsys, mode, code):
     chapters = tmp_path / "chapters"
     chapters.mkdir()
-    _notebook(chapters / "04_gated.ipynb", "from vae_lib import gates")   # chapter 04 has no gates: fine
-    _notebook(chapters / "07_gated.ipynb", "from vae_lib import gates\n"
+    _notebook(chapters / "04_gated.ipynb", "from vae_lib.course import gates")   # chapter 04 has no gates: fine
+    _notebook(chapters / "07_gated.ipynb", "from vae_lib.course import gates\n"
               "gates.check('07', compared_reconstructions_recognised=0.2)")
     monkeypatch.setattr(run_course, "ROOT", tmp_path)
     assert run_course.main(["--out", str(tmp_path / "build"), "--offline", "--mode", mode]) == code

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from vae_lib import judge as judge_mod
+from vae_lib.course import judge as judge_mod
 from vae_lib.data import ImageData
-from vae_lib.judge import Judge, load_or_train_judge, train_judge
+from vae_lib.course.judge import Judge, load_or_train_judge, train_judge
 
 
 def bars(n, seed=0):
@@ -76,3 +76,16 @@ def test_judge_is_cached(tmp_path):
 def test_judge_needs_labels():
     with pytest.raises(ValueError, match="no class labels"):
         train_judge(ImageData("faces", "train", np.zeros((4, 16, 16, 3), np.float32)), steps=1)
+
+
+def test_a_damaged_judge_file_is_trained_over(tmp_path, capsys):
+    """The judge goes through checkpoints.train_or_load like every cached model: a damaged file (an interrupted
+    copy) is trained over and replaced, not a crash in the middle of a chapter."""
+    data = bars(120)
+    first = load_or_train_judge(data, steps=5, root=tmp_path)
+    (path,) = tmp_path.glob("judge-*.msgpack")
+    path.write_bytes(path.read_bytes()[:100])                 # truncated
+    again = load_or_train_judge(data, steps=5, root=tmp_path)
+    assert "Training again" in capsys.readouterr().out
+    np.testing.assert_allclose(first.probabilities(data.images[:8]), again.probabilities(data.images[:8]), atol=1e-6)
+    assert load_or_train_judge(data, steps=5, root=tmp_path).label_names == first.label_names   # the new file loads

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import vae_lib
+import vae_lib.course
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,7 +57,7 @@ def test_runtime_dependencies_are_what_vae_lib_imports():
 
 def test_every_vae_lib_module_imports():
     names = [m.name for m in pkgutil.walk_packages(vae_lib.__path__, "vae_lib.")]
-    assert {"vae_lib.data", "vae_lib.models", "vae_lib.train", "vae_lib.checks"} <= set(names)
+    assert {"vae_lib.data", "vae_lib.models", "vae_lib.train", "vae_lib.course.checks"} <= set(names)
     for name in names:
         importlib.import_module(name)
 
@@ -72,15 +73,15 @@ def test_device_report_is_one_line(monkeypatch):
     import jax
 
     monkeypatch.setenv("VAE_COURSE_MODE", "smoke")
-    line = vae_lib.device_report()
+    line = vae_lib.course.device_report()
     assert "\n" not in line and f"backend: {jax.default_backend()}" in line and "smoke mode" in line
 
 
 def test_record_result_appends_json(tmp_path, monkeypatch):
     target = tmp_path / "r.jsonl"
     monkeypatch.setenv("VAE_COURSE_RESULTS", str(target))
-    vae_lib.record_result("05", data="mnist", test_elbo=1.5)
-    vae_lib.record_result("06", data="x")
+    vae_lib.course.record_result("05", data="mnist", test_elbo=1.5)
+    vae_lib.course.record_result("06", data="x")
     assert target.read_text().count("\n") == 2 and '"chapter": "05"' in target.read_text()
 
 
@@ -102,18 +103,18 @@ for m in pkgutil.walk_packages(vae_lib.__path__, "vae_lib."):
     if m.name != "vae_lib.torch_port":          # torch (optional) loads libraries of its own
         importlib.import_module(m.name)
 assert {k: jax.config.values[k] for k in KEYS} == before, (before, jax.config.values)
-assert not vae_lib.env._CPU_MEMORY_TUNED and not any("libc" in n for n in loaded), loaded
+assert not vae_lib.course.env._CPU_MEMORY_TUNED and not any("libc" in n for n in loaded), loaded
 assert not xla_bridge.backends_are_initialized(), "importing vae_lib started JAX"
-done = vae_lib.use_course_settings()
-assert done == vae_lib.use_course_settings(verbose=False), "a second call changed something"
-print("AFTER", done["cpu_memory_reused"], vae_lib.env._CPU_MEMORY_TUNED, any("libc" in n for n in loaded),
+done = vae_lib.course.use_course_settings()
+assert done == vae_lib.course.use_course_settings(verbose=False), "a second call changed something"
+print("AFTER", done["cpu_memory_reused"], vae_lib.course.env._CPU_MEMORY_TUNED, any("libc" in n for n in loaded),
       jax.config.values["jax_cpu_enable_async_dispatch"], jax.config.values["jax_compilation_cache_dir"])
 """
 
 
 def test_import_changes_no_process_wide_setting_and_use_course_settings_applies_them(tmp_path):
     """`import vae_lib` (every module) leaves JAX's config, malloc and JAX's backends alone;
-    `vae_lib.use_course_settings()` then turns on the compilation cache and the CPU memory reuse."""
+    `vae_lib.course.use_course_settings()` then turns on the compilation cache and the CPU memory reuse."""
     env = _fresh_python_env(JAX_PLATFORMS="cpu", VAE_COURSE_JAX_CACHE=str(tmp_path / "c"))
     out = subprocess.run([sys.executable, "-c", _POLITE_IMPORT], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -128,7 +129,7 @@ def test_import_changes_no_process_wide_setting_and_use_course_settings_applies_
 
 
 def test_compilation_cache_is_on_and_can_be_turned_off(tmp_path):
-    code = "import vae_lib, jax; vae_lib.use_course_settings(verbose=False); print(jax.config.jax_compilation_cache_dir)"
+    code = "import vae_lib.course, jax; vae_lib.course.use_course_settings(verbose=False); print(jax.config.jax_compilation_cache_dir)"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "VAE_COURSE_JAX_CACHE": str(tmp_path / "c")}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(tmp_path / "c") and (tmp_path / "c").is_dir()
@@ -146,8 +147,8 @@ def _fresh_python_env(**extra) -> dict:
 
 _PAGES_PER_STEP = """
 import resource
-import vae_lib
-vae_lib.use_course_settings(verbose=False)
+import vae_lib.course
+vae_lib.course.use_course_settings(verbose=False)
 import jax, jax.numpy as jnp, numpy as np
 from flax import nnx
 from vae_lib import models, train
@@ -168,13 +169,13 @@ for _ in range(15):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     state, key = run(1, state, key)
     per_step.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-print(temp / 4096, float(np.median(per_step)), vae_lib.device_report().endswith("host memory reused"))
+print(temp / 4096, float(np.median(per_step)), vae_lib.course.device_report().endswith("host memory reused"))
 """
 
 
 @pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only")
 def test_cpu_steps_reuse_host_memory_and_the_tuning_can_be_turned_off():
-    """`vae_lib.use_course_settings()` makes the book VAE's train step, whose scratch buffer is bigger than the
+    """`vae_lib.course.use_course_settings()` makes the book VAE's train step, whose scratch buffer is bigger than the
     64 MiB a worker thread's malloc heap can hold, reuse that buffer: few new pages per step,
     instead of every page of it being mapped and zeroed again (what glibc's defaults do).
 
@@ -202,10 +203,10 @@ def test_cpu_steps_reuse_host_memory_and_the_tuning_can_be_turned_off():
 
 def test_cpu_tuning_is_skipped_once_jax_has_started():
     """The dispatch setting is read when JAX starts its backend: after that, leave everything alone."""
-    code = ("import jax, jax.numpy as jnp; jnp.ones(1).block_until_ready(); import vae_lib\n"
-            "print(vae_lib.tune_cpu_memory(), jax.config.values['jax_cpu_enable_async_dispatch'], "
-            "'host memory' in vae_lib.device_report())\n"
-            "vae_lib.use_course_settings()")
+    code = ("import jax, jax.numpy as jnp; jnp.ones(1).block_until_ready(); import vae_lib.course\n"
+            "print(vae_lib.course.tune_cpu_memory(), jax.config.values['jax_cpu_enable_async_dispatch'], "
+            "'host memory' in vae_lib.course.device_report())\n"
+            "vae_lib.course.use_course_settings()")
     out = subprocess.run([sys.executable, "-c", code], env=_fresh_python_env(), capture_output=True,
                          text=True, check=True)
     assert out.stdout.splitlines()[0].split() == ["False", "True", "False"]
@@ -214,7 +215,7 @@ def test_cpu_tuning_is_skipped_once_jax_has_started():
 
 def test_cpu_tuning_is_left_off_when_jax_will_run_on_a_gpu_or_tpu(tmp_path, monkeypatch):
     """JAX_PLATFORMS decides when set; unset, a GPU/TPU plugin *and* its device mean 'not the CPU'."""
-    from vae_lib import env
+    from vae_lib.course import env
     assert env._accelerator_expected("cuda") and env._accelerator_expected("tpu,cpu")
     assert not env._accelerator_expected("cpu") and not env._accelerator_expected(" cpu ,cuda")
     for plugin, device in [(True, True), (True, False), (False, True)]:
@@ -226,7 +227,7 @@ def test_cpu_tuning_is_left_off_when_jax_will_run_on_a_gpu_or_tpu(tmp_path, monk
     plugin_dir = tmp_path / "jax_plugins" / "fake_gpu"   # how JAX's GPU plugins install themselves
     plugin_dir.mkdir(parents=True)
     (plugin_dir / "__init__.py").write_text("")
-    code = ("import vae_lib, jax\nfrom vae_lib import env\nvae_lib.use_course_settings(verbose=False)\n"
+    code = ("import vae_lib.course, jax\nfrom vae_lib.course import env\nvae_lib.course.use_course_settings(verbose=False)\n"
             "print(env._accelerator_plugin_installed(), env._accelerator_device_present(), "
             "env._CPU_MEMORY_TUNED, jax.config.values['jax_cpu_enable_async_dispatch'])")
     def run(**extra) -> list[str]:

@@ -37,7 +37,7 @@ def test_one_device_mesh_matches_plain_fit():
     a, b = small_vae(), small_vae()
     kw = dict(loss_fn=train.vae_loss_fn(10.0), key=jax.random.key(0), batch_size=16, epochs=1, learning_rate=1e-3)
     train.fit(a, images(), progress=False, **kw)
-    h = parallel.fit_data_parallel(b, images(), mesh=parallel.make_data_mesh(jax.devices()[:1]), **kw)
+    h = train.fit(b, images(), progress=False, mesh=parallel.make_data_mesh(jax.devices()[:1]), **kw)
     assert len(h.steps) == 4 and h.stopped is None
     for x, y in zip(params(a), params(b)):
         np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
@@ -63,8 +63,8 @@ SCRIPT = textwrap.dedent("""
                            models.Decoder((16, 16, 1), (16, 8), 2, start_channels=16, rngs=nnx.Rngs(1)))
         init = [np.asarray(p) for p in jax.tree.leaves(nnx.state(model, nnx.Param))]
         mesh = parallel.make_data_mesh(jax.devices()[:n])
-        h = parallel.fit_data_parallel(model, x, loss_fn=train.vae_loss_fn(10.0), key=jax.random.key(0),
-                                       batch_size=16, epochs=2, learning_rate=1e-3, mesh=mesh)
+        h = train.fit(model, x, loss_fn=train.vae_loss_fn(10.0), key=jax.random.key(0),
+                      batch_size=16, epochs=2, learning_rate=1e-3, mesh=mesh)
         ps = jax.tree.leaves(nnx.state(model, nnx.Param))
         out[n] = dict(params=[np.asarray(p).ravel().tolist() for p in ps], losses=h.series("loss").tolist(),
                       devices_per_param=sorted({len(p.sharding.device_set) for p in ps}),

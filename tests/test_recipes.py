@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from vae_lib import recipes
+from vae_lib.course import recipes
 from vae_lib.data import ImageData
-from vae_lib.recipes import CHAPTERS, MODES, Recipe, chapter_settings, current_mode, epochs_for, recipe_cache_path
+from vae_lib.course.recipes import CHAPTERS, MODES, Recipe, chapter_settings, current_mode, epochs_for, recipe_cache_path
 
 
 def test_mode_comes_from_the_environment(monkeypatch):
@@ -65,3 +65,30 @@ def test_cache_path_depends_on_recipe_mode_and_data_not_on_the_loading_limit(tmp
     assert a != recipe_cache_path("vae", r, data, "smoke", root=tmp_path)
     assert a != recipe_cache_path("vae", recipes.replace(r, steps=101), data, "course", root=tmp_path)
     assert a != recipe_cache_path("vae", r, data, "course", root=tmp_path, sweep_beta=5.0)
+
+
+def test_train_or_load_recipe_trains_once_into_the_recipes_cache_file_then_loads(tmp_path, monkeypatch):
+    import jax
+    from flax import nnx
+
+    from vae_lib.models import book_vae
+    from vae_lib.train import vae_loss_fn
+
+    monkeypatch.setenv("VAE_COURSE_MODE", "smoke")
+    data = ImageData("d", "train", np.random.default_rng(0).random((40, 8, 8, 1)).astype(np.float32), source="s")
+    recipe = Recipe(steps=3, learning_rate=1e-3, batch_size=10, widths=(2, 2, 2), beta=10.0)
+    new = lambda seed: book_vae((8, 8, 1), encoder_widths=(2, 2, 2), rngs=nnx.Rngs(seed))   # noqa: E731
+    model = new(0)
+    trained = recipes.train_or_load_recipe("v", model, recipe, data, vae_loss_fn(10.0), root=tmp_path, progress=False,
+                                           sweep=1)
+    assert len(trained.steps) == 3
+    assert recipe_cache_path("v", recipe, data, "smoke", tmp_path, sweep=1).exists()   # the mode: current_mode()
+    other = new(1)
+    loaded = recipes.train_or_load_recipe("v", other, recipe, data, vae_loss_fn(10.0), root=tmp_path, progress=False,
+                                          sweep=1)
+    assert loaded.steps == trained.steps
+    same = jax.tree.map(np.array_equal, nnx.state(model, nnx.Param), nnx.state(other, nnx.Param))
+    assert all(jax.tree.leaves(same))
+    part = recipes.train_or_load_recipe("v", new(0), recipe, data, vae_loss_fn(10.0), images=data.images[:20],
+                                        root=tmp_path, progress=False, sweep=2)   # other settings: another file
+    assert len(part.steps) == 3 and len(list(tmp_path.glob("v-smoke-*.msgpack"))) == 2

@@ -1,4 +1,6 @@
 """The headless course runner: executed copies + HTML, a summary table, and failures that lose nothing."""
+import os
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
@@ -18,10 +20,22 @@ def test_a_kernel_runs_quietly(tmp_path, capfd):
     assert "IPKernelApp" not in captured.err, captured.err
 
 
+def test_the_mode_reaches_the_kernel_and_the_runner_environment_is_left_alone(tmp_path, monkeypatch):
+    """The runner hands the kernel its environment (VAE_COURSE_MODE, read by vae_lib.course.env.current_mode)
+    instead of rewriting its own os.environ."""
+    monkeypatch.delenv("VAE_COURSE_MODE", raising=False)
+    before = dict(os.environ)
+    _write(tmp_path / "01_mode.ipynb", "from vae_lib import course\nprint('mode', course.current_mode())")
+    seconds, error = run_course.execute_notebook(tmp_path / "01_mode.ipynb", tmp_path / "out", mode="book", offline=True)
+    assert error is None, error
+    assert nbformat.read(tmp_path / "out" / "01_mode.ipynb", as_version=4).cells[0].outputs[0]["text"] == "mode book\n"
+    assert dict(os.environ) == before
+
+
 def test_runner_executes_saves_and_summarises(tmp_path, capsys, monkeypatch):
     chapters = tmp_path / "chapters"
     chapters.mkdir()
-    _write(chapters / "01_ok.ipynb", "import vae_lib\nvae_lib.record_result('01', data='digits', test_bce=12.5)")
+    _write(chapters / "01_ok.ipynb", "from vae_lib import course\ncourse.record_result('01', data='digits', test_bce=12.5)")
     _write(chapters / "02_broken.ipynb", "print('before')", "1 / 0", "print('never')")
     monkeypatch.setattr(run_course, "ROOT", tmp_path)
     code = run_course.main(["--out", str(tmp_path / "build"), "--offline"])
@@ -41,7 +55,7 @@ def test_index_links_each_chapter_and_shows_its_row(tmp_path, monkeypatch):
     chapters = tmp_path / "chapters"
     chapters.mkdir()
     _write(chapters / "07_tiny.ipynb",
-           "import vae_lib\nfrom vae_lib import gates\nvae_lib.record_result('07', data='digits <offline>', test_bce=3.25)\n"
+           "from vae_lib import course\nfrom vae_lib.course import gates\ncourse.record_result('07', data='digits <offline>', test_bce=3.25)\n"
            "gates.check('07', mode='course', sd_reconstructions_recognised=0.9)")
     monkeypatch.setattr(run_course, "ROOT", tmp_path)
     run_course.main(["--out", str(tmp_path / "build"), "--offline", "--mode", "smoke"])
@@ -58,12 +72,12 @@ def test_running_one_chapter_again_keeps_the_others_on_the_site(tmp_path, monkey
     """`run 05` after a whole run replaces 05's row only: the site and results still hold every chapter."""
     chapters = tmp_path / "chapters"
     chapters.mkdir()
-    _write(chapters / "01_a.ipynb", "import vae_lib\nvae_lib.record_result('01', data='digits', first=1.5)")
-    _write(chapters / "02_b.ipynb", "import vae_lib\nvae_lib.record_result('02', data='digits', second=2.5)")
+    _write(chapters / "01_a.ipynb", "from vae_lib import course\ncourse.record_result('01', data='digits', first=1.5)")
+    _write(chapters / "02_b.ipynb", "from vae_lib import course\ncourse.record_result('02', data='digits', second=2.5)")
     monkeypatch.setattr(run_course, "ROOT", tmp_path)
     args = ["--out", str(tmp_path / "build"), "--offline", "--mode", "smoke"]
     run_course.main(args)
-    _write(chapters / "02_b.ipynb", "import vae_lib\nvae_lib.record_result('02', data='digits', second=7.5)")
+    _write(chapters / "02_b.ipynb", "from vae_lib import course\ncourse.record_result('02', data='digits', second=7.5)")
     run_course.main(args + ["02"])
     done = tmp_path / "build" / "smoke" / "chapters"
     index = (done / "index.html").read_text(encoding="utf-8")

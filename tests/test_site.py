@@ -202,7 +202,7 @@ def _write(path, *sources):
 def test_a_run_builds_the_site_and_a_site_failure_hides_no_chapter(tmp_path, monkeypatch, capsys):
     chapters = tmp_path / "chapters"
     chapters.mkdir()
-    _write(chapters / "01_ok.ipynb", "import vae_lib\nvae_lib.record_result('01', data='digits', test_bce=12.5)")
+    _write(chapters / "01_ok.ipynb", "from vae_lib import course\ncourse.record_result('01', data='digits', test_bce=12.5)")
     monkeypatch.setattr(run_course, "ROOT", tmp_path)
     args = ["--out", str(tmp_path / "build"), "--offline", "--mode", "smoke"]
     assert run_course.main(args) == 0

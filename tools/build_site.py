@@ -365,7 +365,7 @@ def write_sources(edition: Edition, src: Path, *, mode: str, switch: list[dict],
     import nbformat
     from nbformat.v4 import new_markdown_cell
 
-    from tools.run_course import read_results
+    from vae_lib.course.gates import read_results
 
     t = TEXT.get(edition.lang, TEXT["en"])
     if src.exists():

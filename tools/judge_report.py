@@ -1,4 +1,4 @@
-"""How good and how calibrated is the judge on a dataset? The numbers the README gives for `vae_lib.judge`.
+"""How good and how calibrated is the judge on a dataset? The numbers the README gives for `vae_lib.course.judge`.
 
     python tools/judge_report.py             # the data a chapter gets (real Fashion-MNIST on disk, else the digits)
     python tools/judge_report.py --fallback  # the bundled digits
@@ -24,10 +24,10 @@ def main(argv=None) -> None:
 
     import numpy as np
 
-    import vae_lib
-    vae_lib.use_course_settings(verbose=False)
+    import vae_lib.course
+    vae_lib.course.use_course_settings(verbose=False)
     from vae_lib.data import load_dataset
-    from vae_lib.judge import CONFIDENT, load_or_train_judge
+    from vae_lib.course.judge import CONFIDENT, load_or_train_judge
 
     train = load_dataset("fashion_mnist", "train", fallback=args.fallback, offline=True)
     test = load_dataset("fashion_mnist", "test", fallback=args.fallback, offline=True)

@@ -30,7 +30,7 @@ from pathlib import Path
 LIB_ROOT = Path(__file__).resolve().parents[1]  # this checkout: on the kernel's PYTHONPATH, so notebooks import its vae_lib
 if str(LIB_ROOT) not in sys.path:
     sys.path.insert(0, str(LIB_ROOT))
-from vae_lib.gates import THRESHOLDS  # noqa: E402  (only a table: importing it starts no JAX computation)
+from vae_lib.course.gates import failed_gates, read_results  # noqa: E402,F401  (importing them starts no JAX computation)
 
 ROOT = LIB_ROOT  # where chapters/ and solutions/ are (the tests point it elsewhere)
 
@@ -51,18 +51,17 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "sm
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    env_backup = dict(os.environ)
-    os.environ["VAE_COURSE_MODE"] = mode
-    os.environ["VAE_COURSE_LANG"] = lang
-    os.environ.pop("VAE_COURSE_QUICK", None)
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(LIB_ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # the kernel's environment (this process's own is left alone): vae_lib.course.env.current_mode() reads the mode
+    env = {**os.environ, "VAE_COURSE_MODE": mode, "VAE_COURSE_LANG": lang,
+           "PYTHONPATH": os.pathsep.join([str(LIB_ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    env.pop("VAE_COURSE_QUICK", None)
+    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if offline:
-        os.environ["VAE_COURSE_OFFLINE"] = "1"
+        env["VAE_COURSE_OFFLINE"] = "1"
     if fallback is not None:
-        os.environ["VAE_COURSE_FALLBACK"] = "1" if fallback else "0"
+        env["VAE_COURSE_FALLBACK"] = "1" if fallback else "0"
     if results is not None:
-        os.environ["VAE_COURSE_RESULTS"] = str(results)
+        env["VAE_COURSE_RESULTS"] = str(results)
     # log_level=ERROR: no "Kernel is running over TCP without encryption" warning per chapter
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             extra_arguments=["--IPKernelApp.log_level=ERROR"],
@@ -70,15 +69,13 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "sm
     error = None
     start = time.perf_counter()
     try:
-        client.execute()
+        client.execute(env=env)
     except CellExecutionError as e:
         error = str(e).strip().splitlines()[-1] if str(e).strip() else repr(e)
     except Exception as e:  # kernel died, timeout, ...
         error = f"{e.__class__.__name__}: {e}"
     finally:
         seconds = time.perf_counter() - start
-        os.environ.clear()
-        os.environ.update(env_backup)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_dir / path.name)
@@ -86,29 +83,6 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "sm
         html, _ = HTMLExporter().from_notebook_node(nb)
         (out_dir / path.with_suffix(".html").name).write_text(html, encoding="utf-8")
     return seconds, error
-
-
-def read_results(results_file: Path) -> dict[str, dict]:
-    """chapter -> everything its notebook recorded (record_result / gates.check), merged."""
-    recorded: dict[str, dict] = {}
-    if results_file.exists():
-        for line in results_file.read_text(encoding="utf-8").splitlines():
-            item = json.loads(line)
-            chapter = recorded.setdefault(item.pop("chapter"), {})
-            chapter.setdefault("gates", {}).update(item.pop("gates", {}))
-            chapter.update(item)
-    for chapter, rec in recorded.items():  # a gate that was never checked counts as failed
-        for name, (op, threshold, _) in THRESHOLDS.get(chapter, {}).items():
-            rec["gates"].setdefault(name, {"value": "not measured", "needs": f"{op} {threshold:g}", "passed": False})
-        if not rec["gates"]:
-            del rec["gates"]
-    return recorded
-
-
-def failed_gates(recorded: dict[str, dict]) -> dict[str, list[str]]:
-    """chapter -> names of its quality gates that failed (or were never measured)."""
-    return {ch: bad for ch, rec in recorded.items()
-            if (bad := [g for g, v in rec.get("gates", {}).items() if v["passed"] is False])}
 
 
 def summarise(rows: list[dict], results_file: Path, mode: str = "course") -> str:

@@ -16,8 +16,8 @@ What the cell does, in order:
    asks for a restart of the session.
 4. Otherwise it stops with `CourseSetupError`, which lists these ways.
 Then: `import vae_lib` (the Korean notebooks' cell, SETUP_CELL_KO = setup_cell("ko"), then calls
-`vae_lib.i18n.set_language("ko")`), `vae_lib.use_course_settings()`, the checks and the device report (which names
-the running mode: each chapter then reads its settings with `vae_lib.recipes.chapter_settings`).
+`vae_lib.i18n.set_language("ko")`), `from vae_lib import course` and `course.use_course_settings()`, the checks and the device report (which names
+the running mode: each chapter then reads its settings with `vae_lib.course.recipes.chapter_settings`).
 """
 
 SETUP_CELL = '''\
@@ -91,9 +91,10 @@ if importlib.util.find_spec("vae_lib") is None:
             "     build/vae_course-*.whl next to this notebook (Files pane), then run this cell again.\\n"
             "  3. In Colab: set COURSE_GIT_URL at the top of this cell to the git URL of your copy of the course.")
 import vae_lib
-vae_lib.use_course_settings()
-from vae_lib import checks
-print(vae_lib.device_report())'''
+from vae_lib import course
+course.use_course_settings()
+from vae_lib.course import checks
+print(course.device_report())'''
 
 
 # The Korean notebooks' setup cell: the same code, with comments and messages in Korean, and one more line

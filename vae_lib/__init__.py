@@ -1,33 +1,37 @@
-"""vae_lib: small, tested building blocks for the VAE course.
+"""vae_lib: small, tested building blocks for the VAE course. Two layers:
 
-Modules (each one job, readable in one sitting):
-  gaussian     normal densities, covariance, the reparameterization trick, KL to N(0, I)
-  losses       reconstruction losses, the beta-weighted VAE loss, ELBO in nats
-  layers       the transposed convolution the decoders use
-  models       the book's autoencoder and VAEs as Flax NNX modules
-  data         Fashion-MNIST / MNIST / CelebA through tfds or a folder, offline fallback
-  train        one jit-compiled train step, `fit` with a progress bar, `evaluate`
-  checkpoints  save / restore a model (and optimizer) to one file
-  plots        image grids, reconstructions, latent scatter and grid, loss curves
-  env          device report, quick mode, a chapter's results, and `use_course_settings()`: the
-               on-disk compilation cache and host memory reuse on CPU (importing vae_lib changes
-               no process-wide setting; that call opts in)
-  summary      a per-layer table of a model (shapes traced with nnx.eval_shape, parameter counts)
-  estimators   pathwise vs score-function gradient estimators (chapter 03)
-  latent       latent-space tools: nearest distances and holes, attribute vectors, morphing
+The teaching layer (this package; what a learner reads), each module one job:
+  gaussian        normal densities, covariance, the reparameterization trick, KL to N(0, I)
+  losses          reconstruction losses, the beta-weighted VAE loss, ELBO in nats
+  layers          the convolutions and transposed convolutions the models use
+  models          the book's autoencoder and VAEs as Flax NNX modules
+  data            Fashion-MNIST / MNIST / CelebA through tfds or a folder, offline fallback
+  train           one jit-compiled train step, `fit` with a progress bar (data-parallel with a mesh), `evaluate`
+  evaluation      -ELBO in nats per image and the importance-weighted (IWAE) bound (chapter 05)
+  latent          latent-space tools: nearest distances and holes, attribute vectors, morphing (chapters 05, 06)
+  checkpoints     save / restore a model (and optimizer) to one file; train once, then load
+  plots           image grids, reconstructions, latent scatter and grid, loss curves
   gaussian_plots  density grids and covariance contours (chapter 02)
-  sd_vae       Stable Diffusion's autoencoder in small: ResBlock, GroupNorm, attention (chapter 07)
-  compare      train several models the same way and measure their test ELBO (chapter 07)
-  parallel     data-parallel training with jax.sharding (chapter 07)
-  torch_port   the book's VAE in PyTorch, for the side-by-side table (torch optional)
-  evaluation   -ELBO in nats per image and the importance-weighted (IWAE) bound (chapter 05)
-  cache        train once, reuse: cache files keyed by mode, data fingerprint and settings
-  recipes      chapter 05's training settings and cache path, shared with later chapters
-  i18n         the language of learner-facing messages (en / ko): tr(en, ko), set_language
-  fonts        a Korean font for matplotlib (NanumGothic from koreanize-matplotlib), set up by set_language("ko")
+  summary         a per-layer table of a model (shapes traced with nnx.eval_shape, parameter counts)
+  estimators      pathwise vs score-function gradient estimators (chapter 03)
+  sd_vae          Stable Diffusion's autoencoder in small: ResBlock, GroupNorm, attention (chapter 07)
+  parallel        data-parallel training with jax.sharding: mesh, replicate, shard a batch (chapter 08)
+  torch_port      the book's VAE in PyTorch, for the side-by-side table (torch optional)
+  i18n            the language of learner-facing messages (en / ko): tr(en, ko), set_language
+  fonts           a Korean font for matplotlib (NanumGothic from koreanize-matplotlib), set up by set_language("ko")
+
+The course machinery (`vae_lib.course`; what runs the course, not what it teaches):
+  course.env      the running mode (smoke / course / book, read in one place), process settings
+                  (`use_course_settings`), the device report, a chapter's recorded results
+  course.recipes  every chapter's training settings per mode, and the cache path of a recipe's model
+  course.cache    train once, reuse: cache files keyed by mode, data fingerprint and settings
+  course.judge    an independent classifier that measures whether images are recognisable
+  course.gates    each chapter's quality gates: measured values against one table of thresholds
+  course.compare  train several models the same way and measure their test ELBO (chapter 07)
+  course.checks   the exercises' graders: `checks.<exercise>(your_function)`
+
+Imports point one way: vae_lib.course imports the teaching layer, never the reverse, and no two
+modules import each other (tests/test_layers_of_library.py checks both). `import vae_lib` changes no
+process-wide setting; `vae_lib.course.use_course_settings()` opts in.
 """
 __version__ = "0.1.0"
-
-from vae_lib.env import (  # noqa: F401
-    device_report, enable_compilation_cache, quick_mode, record_result, tune_cpu_memory, use_course_settings,
-)

@@ -45,8 +45,8 @@ shifted slices of the product ("col2im"), which moves less data.  On GPU/TPU it 
 ``lax.conv_general_dilated`` (stride 1 for the transposed layer, gradients by autodiff), so
 nothing CPU-specific runs there.  Everything is pure XLA: no callbacks, no custom kernels.
 
-The exact forward pass pays off only when a step reuses its memory (``vae_lib.env.tune_cpu_memory``,
-applied by ``vae_lib.use_course_settings()``). With glibc's defaults every step maps and
+The exact forward pass pays off only when a step reuses its memory (``vae_lib.course.env.tune_cpu_memory``,
+applied by ``vae_lib.course.use_course_settings()``). With glibc's defaults every step maps and
 zeroes its scratch memory afresh (86-115 MB for the book's VAE), and the bigger ``z`` costs more
 in page faults than the saved multiply-adds win. Measured (train step of the book's VAE, A/B
 in one process, 2-core CPU): 85 -> 76 ms with memory reuse, 108 -> 109 ms without. One matmul

@@ -10,8 +10,8 @@ where the arrays live and `jax.jit` (the XLA SPMD partitioner) inserts the commu
     state, parts = train_step(state, x, key) # vae_lib.train.make_train_step, unchanged
 
 Because the loss is a mean over the *global* batch, the result is the same as one device training
-on the whole batch, up to the order of floating-point sums. `fit_data_parallel` wraps this in a
-loop: it is `vae_lib.train.fit(..., mesh=mesh)`.
+on the whole batch, up to the order of floating-point sums. `vae_lib.train.fit(..., mesh=mesh)` runs
+this loop (this module imports nothing of vae_lib; `train` imports it).
 
 Several hosts (a TPU pod slice, several GPU machines): call `jax.distributed.initialize()` first
 on every host (before any other JAX call; on Cloud TPU and SLURM it needs no arguments), run the
@@ -20,13 +20,9 @@ its own part of every global batch (`shard_batch` takes the host-local part).
 """
 from __future__ import annotations
 
-
 import jax
 import numpy as np
-from flax import nnx
 from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
-
-from vae_lib.train import History, fit
 
 DATA_AXIS = "data"
 
@@ -66,14 +62,6 @@ def batch_placer(mesh: Mesh, batch_size: int):
     per_host = batch_size // jax.process_count()
     lo = jax.process_index() * per_host
     return lambda x: shard_batch(x[lo:lo + per_host], mesh)
-
-
-def fit_data_parallel(model: nnx.Module, train_images: np.ndarray, *, mesh: Mesh | None = None,
-                      **fit_kwargs) -> History:
-    """`vae_lib.train.fit` on every device of `mesh` (default: all devices): same arguments, same
-    batches; batch_size is the *global* batch and must be divisible by the number of devices.
-    On several hosts every host passes the same array and feeds its own slice of each batch."""
-    return fit(model, train_images, mesh=mesh or make_data_mesh(), **fit_kwargs)
 
 
 def split_batch(x, n_devices: int) -> np.ndarray:

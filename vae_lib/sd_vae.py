@@ -359,8 +359,6 @@ def residual_vae(image_shape: Sequence[int] = (32, 32, 1), latent_dim: int = 2,
     Same interface as `vae_lib.models.book_vae` (a `vae_lib.models.VAE`); the default widths give
     a parameter count close to the book's (compare with `vae_lib.models.count_params`).
     """
-    from vae_lib.models import VAE
-
     widths = tuple(widths)
     return VAE(ResidualEncoder(image_shape, widths, latent_dim, groups, rngs=rngs),
                ResidualDecoder(image_shape, widths[::-1], latent_dim, groups, rngs=rngs))

@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from vae_lib.data import batches
 from vae_lib.i18n import tr
+from vae_lib.parallel import batch_placer, replicate
 from vae_lib.losses import reconstruction_loss, vae_loss
 
 LossFn = Callable[[nnx.Module, jax.Array, jax.Array], tuple[jax.Array, dict]]
@@ -223,7 +224,6 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
     step_fn = make_train_step(graphdef, loss_fn)
     place = jnp.asarray
     if mesh is not None:
-        from vae_lib.parallel import batch_placer, replicate
         state, place = replicate(state, mesh), batch_placer(mesh, batch_size)
     steps_per_epoch = len(x_all) // batch_size
     total = steps_per_epoch * epochs if max_steps is None else min(max_steps, steps_per_epoch * epochs)

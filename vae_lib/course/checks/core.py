@@ -537,7 +537,7 @@ def _mistake_and_slip(got, cases, mistakes, rtol: float, atol: float) -> str | N
 # ----------------------------------------------------------------------------- the grader
 def _where_raised(e: BaseException) -> str:
     frames = traceback.extract_tb(e.__traceback__)
-    own = [f for f in frames if not any(s in f.filename for s in ("site-packages", "/vae_lib/checks/", "<frozen"))]
+    own = [f for f in frames if not any(s in f.filename for s in ("site-packages", "/vae_lib/course/checks/", "<frozen"))]
     f = (own or frames or [None])[-1]
     if f is None:
         return ""

@@ -1,20 +1,40 @@
-"""Where are we running? Device report, the running mode, and a chapter's recorded results."""
+"""Where are we running? The running mode, the course's process settings, the device report, and a chapter's
+recorded results.
+
+The running mode is read here and nowhere else: `current_mode()` (recipes, gates and the device report call it).
+"""
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
 
+MODES = ("smoke", "course", "book")
+MODE_ENV = "VAE_COURSE_MODE"
+QUICK_ENV = "VAE_COURSE_QUICK"   # older switch: VAE_COURSE_QUICK=1 still means smoke mode
 RESULTS_ENV = "VAE_COURSE_RESULTS"
 CACHE_ENV = "VAE_COURSE_JAX_CACHE"
 TUNING_ENV = "VAE_COURSE_CPU_TUNING"
 _TRIM_THRESHOLD = 2**31 - 1  # bytes of freed memory the process may keep (mallopt takes an int)
 
 
+def current_mode() -> str:
+    """The running mode: `VAE_COURSE_MODE` (smoke | course | book); VAE_COURSE_QUICK=1 means smoke;
+    otherwise 'course'. The one place that reads it (the course runner sets it for the notebook's kernel)."""
+    mode = os.environ.get(MODE_ENV, "").strip().lower()
+    if mode:
+        if mode not in MODES:
+            raise ValueError(f"{MODE_ENV}={mode!r} is not a mode; use one of {', '.join(MODES)}.")
+        return mode
+    if os.environ.get(QUICK_ENV, "").strip().lower() in {"1", "true", "yes", "on"}:
+        return "smoke"
+    return "course"
+
+
 def use_course_settings(verbose: bool = True) -> dict:
     """Apply the course's process-wide settings, once, at the top of a notebook or script.
 
-    `import vae_lib` changes nothing outside vae_lib; this call opts in to two settings:
+    `import vae_lib` (or `vae_lib.course`) changes nothing outside vae_lib; this call opts in to two settings:
 
     * `enable_compilation_cache()`: XLA's compiled programs are kept on disk
       (`~/.cache/vae_course/jax`, or `$VAE_COURSE_JAX_CACHE`; "off" disables it);
@@ -179,21 +199,12 @@ def _accelerator_device_present() -> bool:
                ("/dev/nvidiactl", "/dev/nvidia[0-9]*", "/dev/kfd", "/dev/accel[0-9]*", "/dev/vfio/[0-9]*"))
 
 
-def quick_mode() -> bool:
-    """True in smoke mode (`VAE_COURSE_MODE=smoke`, or the older `VAE_COURSE_QUICK=1`): the tests' few steps."""
-    from vae_lib.recipes import current_mode
-
-    return current_mode() == "smoke"
-
-
 def device_report() -> str:
     """One line: JAX version, backend, devices and the running mode. Printed at the top of every chapter."""
     import jax
 
     devices = jax.devices()
     kinds = sorted({d.device_kind for d in devices})
-    from vae_lib.recipes import current_mode
-
     from vae_lib.i18n import tr
 
     tuned = _CPU_MEMORY_TUNED and jax.default_backend() == "cpu"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from vae_lib.checks.core import Mistake, T, Use, Verdict, as_learner, close_to, evaluate, grade, say
+from vae_lib.course.checks.core import Mistake, T, Use, Verdict, as_learner, close_to, evaluate, grade, say
 from vae_lib.i18n import tr
 
 __all__ = ["check_group_norm", "check_latent_scale_factor", "check_conv_kernel_torch_to_flax"]

@@ -7,8 +7,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from vae_lib.checks._helpers import f64, term_slips
-from vae_lib.checks.core import Mistake, T, Use, close_to, grade
+from vae_lib.course.checks._helpers import f64, term_slips
+from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade
 from vae_lib.gaussian import kl_to_standard_normal
 
 __all__ = ["check_kl_to_standard_normal", "check_kl_diagonal_gaussians"]

@@ -10,9 +10,11 @@ trained, so the gates are measured and shown but not expected to pass.
 """
 from __future__ import annotations
 
+import json
 import operator
+from pathlib import Path
 
-from vae_lib.env import record_result
+from vae_lib.course.env import current_mode, record_result
 from vae_lib.i18n import tr
 
 # chapter -> gate -> (comparison, threshold, what it shows)
@@ -147,8 +149,6 @@ def check(chapter: str, mode: str | None = None, data=None, **measured: float | 
     counts a gate of THRESHOLDS that was never checked as failed. Returns {gate: {"value", "needs",
     "passed"}} for the gates given here.
     """
-    from vae_lib.recipes import current_mode
-
     mode = mode or current_mode()
     table = thresholds(chapter, data)
     unknown = set(measured) - set(table)
@@ -185,3 +185,27 @@ def check(chapter: str, mode: str | None = None, data=None, **measured: float | 
 def all_passed(report: dict[str, dict]) -> bool:
     """True when no gate failed (gates that could not be measured on this data do not count)."""
     return all(v["passed"] is not False for v in report.values())
+
+
+def read_results(results_file: Path) -> dict[str, dict]:
+    """chapter -> everything its notebook recorded (record_result / check), merged, from the course runner's
+    results file; a gate of THRESHOLDS that a chapter never checked counts as failed."""
+    recorded: dict[str, dict] = {}
+    if results_file.exists():
+        for line in results_file.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            chapter = recorded.setdefault(item.pop("chapter"), {})
+            chapter.setdefault("gates", {}).update(item.pop("gates", {}))
+            chapter.update(item)
+    for chapter, rec in recorded.items():  # a gate that was never checked counts as failed
+        for name, (op, threshold, _) in THRESHOLDS.get(chapter, {}).items():
+            rec["gates"].setdefault(name, {"value": "not measured", "needs": f"{op} {threshold:g}", "passed": False})
+        if not rec["gates"]:
+            del rec["gates"]
+    return recorded
+
+
+def failed_gates(recorded: dict[str, dict]) -> dict[str, list[str]]:
+    """chapter -> names of its quality gates that failed (or were never measured)."""
+    return {ch: bad for ch, rec in recorded.items()
+            if (bad := [g for g, v in rec.get("gates", {}).items() if v["passed"] is False])}

@@ -27,6 +27,8 @@ import numpy as np
 import optax
 from flax import nnx
 
+from vae_lib.checkpoints import train_or_load
+from vae_lib.course.cache import DEFAULT_ROOT, cache_path
 from vae_lib.data import ImageData, batches
 from vae_lib.i18n import tr
 from vae_lib.models import Encoder
@@ -132,13 +134,16 @@ def _train_step(graphdef):
     return step
 
 
-def train_judge(data: ImageData, *, steps: int = JUDGE_STEPS, batch_size: int = 100,
-                learning_rate: float = 2e-3, seed: int = 0) -> Judge:
-    """Train a judge on a labelled split (data.images (N, H, W, C), data.labels (N,))."""
+def _judge_model(data: ImageData, seed: int = 0) -> Encoder:
     if data.labels is None:
         raise ValueError(f"{data.name} has no class labels: a judge needs them.")
+    return Encoder(data.image_shape, JUDGE_WIDTHS, len(data.label_names), variational=False, rngs=nnx.Rngs(seed))
+
+
+def _fit_judge(model: Encoder, data: ImageData, *, steps: int, batch_size: int = 100, learning_rate: float = 2e-3,
+               seed: int = 0) -> None:
+    """Train `model` (a judge) in place on data's images and labels, with the mixed batches of `_training_batch`."""
     n_classes = len(data.label_names)
-    model = Encoder(data.image_shape, JUDGE_WIDTHS, n_classes, variational=False, rngs=nnx.Rngs(seed))
     optimizer = nnx.Optimizer(model, optax.adam(learning_rate), wrt=nnx.Param)
     graphdef, state = nnx.split((model, optimizer))
     step_fn = _train_step(graphdef)
@@ -153,6 +158,13 @@ def train_judge(data: ImageData, *, steps: int = JUDGE_STEPS, batch_size: int = 
                 break
         epoch += 1
     nnx.update((model, optimizer), state)
+
+
+def train_judge(data: ImageData, *, steps: int = JUDGE_STEPS, batch_size: int = 100,
+                learning_rate: float = 2e-3, seed: int = 0) -> Judge:
+    """Train a judge on a labelled split (data.images (N, H, W, C), data.labels (N,))."""
+    model = _judge_model(data, seed)
+    _fit_judge(model, data, steps=steps, batch_size=batch_size, learning_rate=learning_rate, seed=seed)
     return Judge(model, tuple(data.label_names), kind=_kind(data))
 
 
@@ -164,17 +176,10 @@ def _kind(data: ImageData) -> str:
 
 
 def load_or_train_judge(train: ImageData, *, steps: int = JUDGE_STEPS, root: str | Path | None = None) -> Judge:
-    """The judge for `train`'s dataset: loaded from the model cache, else trained (seconds) and saved."""
-    from vae_lib.cache import DEFAULT_ROOT, cache_path
-    from vae_lib.checkpoints import restore_checkpoint, save_checkpoint
-
+    """The judge for `train`'s dataset: loaded from the model cache, else trained (seconds) and saved
+    (`checkpoints.train_or_load`, as every model of the course: a damaged file is trained over)."""
     path = cache_path("judge", data=train, mode="any", root=root or DEFAULT_ROOT, steps=steps, widths=JUDGE_WIDTHS,
                       version=JUDGE_VERSION)
-    model = Encoder(train.image_shape, JUDGE_WIDTHS, len(train.label_names), variational=False, rngs=nnx.Rngs(0))
-    if path.exists():
-        restore_checkpoint(path, model)
-        return Judge(model, tuple(train.label_names), kind=_kind(train))
-    judge = train_judge(train, steps=steps)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_checkpoint(path, judge.model)
-    return judge
+    model = _judge_model(train, seed=0)
+    train_or_load(path, model, lambda: _fit_judge(model, train, steps=steps))
+    return Judge(model, tuple(train.label_names), kind=_kind(train))

@@ -11,9 +11,9 @@ import functools
 import jax.numpy as jnp
 import numpy as np
 
-from vae_lib.checks._helpers import f64 as _f
-from vae_lib.checks._helpers import term_slips
-from vae_lib.checks.core import Mistake, T, Use, close_to, grade
+from vae_lib.course.checks._helpers import f64 as _f
+from vae_lib.course.checks._helpers import term_slips
+from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade
 
 __all__ = ["check_normal_pdf", "check_mvn_log_density", "check_covariance_matrix"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from vae_lib.checks.core import Mistake, T, Use, close_to, grade
+from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade
 
 __all__ = ["check_split_batch", "check_average_gradients"]
 

@@ -14,14 +14,6 @@ def bce(logits, x) -> np.ndarray:
     return np.maximum(l, 0) - l * x + np.log1p(np.exp(-np.abs(l)))
 
 
-def log_sigmoid_bce(logits, x) -> np.ndarray:
-    """The same formula written with log(sigmoid) in float32, as a learner would: right on ordinary
-    logits, -inf / NaN once sigmoid rounds to exactly 0 or 1."""
-    p = 1 / (1 + np.exp(-np.asarray(logits, np.float32)))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return -(f64(x) * np.log(p) + (1 - f64(x)) * np.log(1 - p)).astype(np.float64)
-
-
 def bce_edge_case(batch: int = 2, size: int = 8, seed: int = 102) -> tuple[np.ndarray, np.ndarray]:
     """(logits, images) with two very confident, wrong logits (+40 on a 0 pixel, -40 on a 1 pixel).
 
@@ -36,7 +28,7 @@ def bce_edge_case(batch: int = 2, size: int = 8, seed: int = 102) -> tuple[np.nd
 
 
 def _t(en: str, ko: str):
-    from vae_lib.checks.core import T   # core imports nothing from here; the import is late only for symmetry
+    from vae_lib.course.checks.core import T   # core imports nothing from here; the import is late only for symmetry
     return T(en, ko)
 
 
@@ -62,7 +54,7 @@ def term_slips(terms, total, hint, reference, cases, known=()) -> list:
     terms: [(label (a str of math, or a T), fn(*args) -> the term's value)]; total(values, *args) -> the output; hint: a T(en, ko)
     with {term}. Changes that give the reference's output, a `known` mistake's or an earlier change's on every
     case are left out."""
-    from vae_lib.checks.core import Mistake, _close, _expected
+    from vae_lib.course.checks.core import Mistake, _close, _expected
 
     made, seen = [], [[_expected(f, c) for c in cases] for f in [reference] + [m.fn for m in known]]
     for i, (label, _) in enumerate(terms):

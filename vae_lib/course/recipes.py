@@ -3,13 +3,12 @@
     S = chapter_settings("05")          # the mode comes from VAE_COURSE_MODE (default: course)
     S.vae.steps, S.vae.learning_rate    # how chapter 05 trains its VAE in this mode
     model = book_vae(train.image_shape, S.vae.latent_dim, encoder_widths=S.vae.widths, rngs=nnx.Rngs(S.vae.seed))
-    history = train_or_load_with_history(recipe_cache_path("vae", S.vae, train, S.mode), model,
-                                          lambda: fit_recipe(model, train.images, S.vae, vae_loss_fn(S.vae.beta)))
+    history = train_or_load_recipe("vae", model, S.vae, train, vae_loss_fn(S.vae.beta))   # trained once, then loaded
 
-The three modes (DESIGN §5):
+The three modes:
 - `smoke`: for the tests only. Proves that every cell runs, in seconds; the models learn little.
 - `course` (the default wherever a person runs the course): each model trains until the chapter's
-  claims hold on the data at hand (the quality gates in `vae_lib.gates` measure it), within the
+  claims hold on the data at hand (the quality gates in `vae_lib.course.gates` measure it), within the
   course's time budget on a 2-core CPU. Budgets are optimizer steps, not epochs of whatever data
   loaded: 1,200 steps of batch 100 are 2 epochs of Fashion-MNIST or 30 epochs of the 4,000 bundled digits.
 - `book`: the book's exact settings (epochs over the full real datasets).
@@ -20,28 +19,14 @@ chapter 05's AE baseline, and chapter 05's VAE is chapter 07's "plain" model.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from vae_lib.cache import DEFAULT_ROOT, cache_path
+import jax
 
-MODES = ("smoke", "course", "book")
-MODE_ENV = "VAE_COURSE_MODE"
-QUICK_ENV = "VAE_COURSE_QUICK"   # older switch: VAE_COURSE_QUICK=1 still means smoke mode
-
-
-def current_mode() -> str:
-    """The running mode: `VAE_COURSE_MODE` (smoke | course | book); VAE_COURSE_QUICK=1 means smoke;
-    otherwise 'course'."""
-    mode = os.environ.get(MODE_ENV, "").strip().lower()
-    if mode:
-        if mode not in MODES:
-            raise ValueError(f"{MODE_ENV}={mode!r} is not a mode; use one of {', '.join(MODES)}.")
-        return mode
-    if os.environ.get(QUICK_ENV, "").strip().lower() in {"1", "true", "yes", "on"}:
-        return "smoke"
-    return "course"
+from vae_lib.course.cache import DEFAULT_ROOT, cache_path, train_or_load_with_history
+from vae_lib.course.env import MODES, current_mode
+from vae_lib.train import History, fit
 
 
 @dataclass(frozen=True)
@@ -84,10 +69,6 @@ def epochs_for(recipe: Recipe, n_images: int) -> tuple[int, int | None]:
 
 def fit_recipe(model, images, recipe: Recipe, loss_fn, *, key=None, progress: bool = True, **kwargs):
     """`train.fit` with the recipe's budget, batch size, learning rate and seed."""
-    import jax
-
-    from vae_lib.train import fit
-
     epochs, max_steps = epochs_for(recipe, len(images))
     return fit(model, images, loss_fn=loss_fn, key=jax.random.key(recipe.seed) if key is None else key,
                epochs=epochs, max_steps=max_steps, batch_size=recipe.batch_size,
@@ -99,6 +80,23 @@ def recipe_cache_path(name: str, recipe: Recipe, train_data, mode: str, root: st
     """Where a model trained with `recipe` on `train_data` is cached (the same file for every chapter)."""
     settings = {k: v for k, v in asdict(recipe).items() if k not in ("n_train", "n_test")}
     return cache_path(name, data=train_data, mode=mode, root=root, **settings, **extra)
+
+
+def train_or_load_recipe(name: str, model, recipe: Recipe, train_data, loss_fn, *, images=None,
+                         mode: str | None = None, root: str | Path = DEFAULT_ROOT, progress: bool = True,
+                         **extra) -> History | None:
+    """A chapter's model from its recipe, in one call: loaded from the model cache when the cache holds it, else
+    trained with `fit_recipe` and saved with its History (a damaged cache file is trained over).
+
+    name: the model's name in the cache (chapters that share a model share the name, e.g. "vae" in 05 and 07);
+    model: built, untrained; it is trained or loaded in place. train_data: the ImageData that keys the cache file.
+    images: what to train on when not train_data.images (e.g. its training part). mode: default `current_mode()`.
+    extra: more settings that tell models apart (they become part of the cache key).
+    Returns the History (trained now, or saved with the file), or None for weights saved without one.
+    """
+    path = recipe_cache_path(name, recipe, train_data, mode or current_mode(), root, **extra)
+    x = train_data.images if images is None else images
+    return train_or_load_with_history(path, model, lambda: fit_recipe(model, x, recipe, loss_fn, progress=progress))
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,7 @@ AE = {
 }
 # Chapter 05's VAE (beta 500 on the per-pixel-mean BCE), reused in book mode by chapter 07 as the "plain" model.
 # Course: measured on the bundled digits, 1,200 steps of Adam 2e-3 give samples from N(0, I) that the judge
-# (vae_lib.judge) recognises confidently for 0.50 of them, across 9 classes (batches of 64 instead: 0.35, 7 classes).
+# (vae_lib.course.judge) recognises confidently for 0.50 of them, across 9 classes (batches of 64 instead: 0.35, 7 classes).
 VAE = {
     "smoke": Recipe(steps=120, learning_rate=2e-3, widths=(8, 16, 32), beta=500.0, n_train=2_000, n_test=400),
     "course": Recipe(steps=1_200, learning_rate=2e-3, beta=500.0),
@@ -218,4 +216,4 @@ def chapter_settings(chapter: str, mode: str | None = None) -> Settings:
 
 
 __all__ = ["MODES", "Recipe", "Settings", "chapter_settings", "current_mode", "epochs_for", "fit_recipe",
-           "recipe_cache_path", "replace"]
+           "recipe_cache_path", "replace", "train_or_load_recipe"]

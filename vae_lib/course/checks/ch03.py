@@ -10,9 +10,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from vae_lib.checks._helpers import f64 as _f
+from vae_lib.course.checks._helpers import f64 as _f
 from vae_lib.i18n import tr
-from vae_lib.checks.core import (Mistake, T, Use, Verdict, as_learner, check_uses, close_to, evaluate, grade,
+from vae_lib.course.checks.core import (Mistake, T, Use, Verdict, as_learner, check_uses, close_to, evaluate, grade,
                                  returns_array, say)
 
 __all__ = ["check_std_from_log_var", "check_reparameterize"]

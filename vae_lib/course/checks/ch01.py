@@ -8,9 +8,9 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from vae_lib.checks._helpers import BCE_EDGE_HINT, bce_edge_case, f64
-from vae_lib.checks._helpers import bce as _bce
-from vae_lib.checks.core import Mistake, T, Use, close_to, grade
+from vae_lib.course.checks._helpers import BCE_EDGE_HINT, bce_edge_case, f64
+from vae_lib.course.checks._helpers import bce as _bce
+from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade
 
 __all__ = ["check_ae_loss", "check_nearest_distance"]
 

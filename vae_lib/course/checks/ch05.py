@@ -8,8 +8,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from vae_lib.checks._helpers import BCE_EDGE_HINT, bce_edge_case
-from vae_lib.checks.core import Mistake, T, grade
+from vae_lib.course.checks._helpers import BCE_EDGE_HINT, bce_edge_case
+from vae_lib.course.checks.core import Mistake, T, grade
 from vae_lib.evaluation import log_mean_exp
 from vae_lib.i18n import tr
 from vae_lib.gaussian import kl_to_standard_normal

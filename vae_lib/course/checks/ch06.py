@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vae_lib.checks.core import Mistake, T, Use, close_to, grade
+from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade
 from vae_lib.latent import attribute_vector, morph
 
 __all__ = ["check_attribute_vector_from_codes", "check_morph_codes"]

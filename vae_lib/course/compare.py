@@ -20,9 +20,9 @@ from flax import nnx
 
 from vae_lib.gaussian import kl_to_standard_normal
 from vae_lib.losses import bce_with_logits, mse
-from vae_lib.cache import train_or_load_with_history
+from vae_lib.course.cache import train_or_load_with_history
 from vae_lib.models import count_params
-from vae_lib.recipes import Recipe, fit_recipe
+from vae_lib.course.recipes import Recipe, fit_recipe
 from vae_lib.train import LossFn, evaluate
 
 
