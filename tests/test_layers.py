@@ -21,7 +21,13 @@ CASES = [
 CONV_ONLY = [
     (4, 4, (3, 3), 2, ((0, 1), (0, 1)), 8, 8, True),  # Stable Diffusion's Downsample (sd_vae)
     (4, 6, (1, 1), 1, 'SAME', 3, 3, True),             # 1x1 skip / quant convs (sd_vae)
-    (3, 4, (3, 3), 1, 'SAME', 5, 6, True),             # ResBlock convs (sd_vae)
+    (3, 4, (3, 3), 1, 'SAME', 5, 6, True),             # stride 1, few channels: 9-tap im2col
+    (9, 4, (3, 3), 1, 'SAME', 5, 6, True),             # stride 1, Cin > Cout: col2im (sd_vae's conv_out)
+    (8, 8, (3, 3), 1, 'SAME', 5, 6, True),             # ResBlock convs (sd_vae): _conv_rows
+    (12, 8, (3, 3), 1, 'SAME', 4, 7, False),           # _conv_rows, Cin > Cout
+    (8, 10, (4, 2), 1, 'SAME', 5, 6, True),            # _conv_rows, even kernel sizes
+    (8, 9, (3, 5), 1, 'VALID', 6, 7, True),            # _conv_rows, no padding
+    (10, 8, (3, 3), 1, ((2, 0), (0, 3)), 5, 4, True),  # _conv_rows, explicit uneven pads
 ]
 
 
@@ -94,6 +100,38 @@ def test_both_conv_transpose_forwards_match_lax(case):
     _close(layers._col2im_conv_transpose(x, kernel, strides, pad), ref)
     for impl in ('matmul', 'xla'):
         _close(layers._subpixel_conv_transpose(x, kernel, strides, pad, impl), ref)
+
+
+@pytest.mark.parametrize('cin, cout, k, pad, h, w', [
+    (8, 8, (3, 3), 'SAME', 6, 5), (3, 5, (3, 3), 'SAME', 4, 4), (16, 1, (3, 3), 'SAME', 5, 5),
+    (2, 3, (2, 4), 'VALID', 5, 6), (4, 4, (3, 3), ((0, 2), (1, 0)), 3, 4), (4, 4, (3, 3), ((-1, 2), (1, 1)), 5, 4)])
+def test_conv_rows_matches_lax(cin, cout, k, pad, h, w):
+    """The stride-1 form (kw taps side by side, kh taps summed after the matmul) on its own, for
+    any channel counts (the layer picks it only from ROWS_MIN_CHANNELS up), values and gradients."""
+    x, kernel = _normal(9, (2, h, w, cin)), _normal(10, k + (cin, cout))
+    pads = jax.lax.padtype_to_pads((h, w), k, (1, 1), pad) if isinstance(pad, str) else pad
+    ref = lambda x, kernel: jax.lax.conv_general_dilated(x, kernel, (1, 1), pads,
+                                                         dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
+    ours = lambda x, kernel: layers._conv_rows(x, kernel, pads)
+    y_ref = ref(x, kernel)
+    weight = _normal(11, y_ref.shape)
+    grads = lambda f: jax.jit(jax.grad(lambda x, kernel: jnp.sum(jnp.sin(f(x, kernel)) * weight), (0, 1)))(x, kernel)
+    _close(jax.jit(ours)(x, kernel), y_ref)
+    for g, g_ref in zip(grads(ours), grads(ref)):
+        _close(g, g_ref)
+
+
+def test_resblock_convs_take_the_rows_path(monkeypatch):
+    """Conv dispatches stride-1 convolutions with >= ROWS_MIN_CHANNELS channels to _conv_rows,
+    and the others not (so test_matches_flax covers each path it means to)."""
+    calls = []
+    monkeypatch.setattr(layers, '_conv_rows', lambda *a: calls.append(a) or jnp.zeros(()))
+    for cin, cout, k, s, taken in [(8, 8, 3, 1, True), (8, 16, 3, 1, True), (16, 8, 3, 1, True),
+                                   (4, 8, 3, 1, False), (8, 1, 3, 1, False), (8, 8, 3, 2, False), (8, 8, 1, 1, False)]:
+        calls.clear()
+        jax.eval_shape(lambda x: layers.conv2d(x, jnp.zeros((k, k, cin, cout)), (s, s), 'SAME', 'matmul'),
+                       jax.ShapeDtypeStruct((2, 6, 6, cin), jnp.float32))
+        assert bool(calls) == taken, (cin, cout, k, s)
 
 
 def _same_init(ours, flax_default):

@@ -21,10 +21,11 @@ three downsamplings still take a 32x32 image to a 4x4x4 latent, 8x like SD.
 
 Decoders here return *logits* like the rest of vae_lib (SD's decoder outputs pixels in [-1, 1]).
 
-The convolutions are Flax's `nnx.Conv` (XLA's own convolution): for these stride-1 convs with
-many channels it beats `vae_lib.layers.Conv` on CPU (our SD model, batch 16: 10 steps 2.0 s vs
-2.7 s, train-step compile 7.0 s vs 9.0 s). Kernels start from `vae_lib.layers.lecun_normal`,
-Flax's default initialiser with the same numbers, compiled faster (`_conv` / `_linear` below).
+The convolutions are `vae_lib.layers.Conv`: the parameters of `nnx.Conv` (same names, shapes and
+initial values, so checkpoints of either load into the other), computed on the CPU as matrix
+products. XLA:CPU's own convolution is slow for the gradient of a 3x3 kernel (11-30 GFLOP/s
+measured, against 150-190 for a matmul); `benchmarks/bench_conv.py` measures both, per layer and
+per train step (numbers in benchmarks/README.md). On a GPU the layer calls XLA's convolution.
 """
 from __future__ import annotations
 
@@ -37,11 +38,12 @@ import jax.numpy as jnp
 from flax import nnx
 
 from vae_lib.gaussian import kl_to_standard_normal
-from vae_lib.layers import lecun_normal
+from vae_lib.layers import Conv, lecun_normal
 from vae_lib.models import VAE, check_images, compiled_when_eager
 
-# Flax's own layers, starting from Flax's default weights drawn by `layers.lecun_normal`.
-_conv = partial(nnx.Conv, kernel_init=lecun_normal)
+# vae_lib's Conv (nnx.Conv's parameters, matmuls on the CPU) and Flax's Linear, both starting from
+# Flax's default weights drawn by `layers.lecun_normal` (the same numbers, compiled faster).
+_conv = Conv
 _linear = partial(nnx.Linear, kernel_init=lecun_normal)
 
 SD_KL_F8 = dict(base_channels=128, multipliers=(1, 2, 4, 4), blocks_per_level=2, groups=32,
