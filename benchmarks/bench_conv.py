@@ -3,6 +3,7 @@
     python benchmarks/bench_conv.py --layers      # each conv of the residual VAE, forward + backward
     python benchmarks/bench_conv.py --step        # residual VAE / book VAE step time through train.fit
     python benchmarks/bench_conv.py --layers --step --rounds 5
+    python benchmarks/bench_conv.py --layers --step --quick   # smoke test (tests/test_benchmarks.py)
 
 --layers times forward + backward (gradients w.r.t. input, kernel and bias) of one 3x3, stride-1,
 'SAME' convolution on each shape the residual VAE (`sd_vae.residual_vae`, default widths 32-40-56,
@@ -48,12 +49,12 @@ def residual_conv_shapes() -> list[tuple[int, int, int, int]]:
     from flax import nnx
     from vae_lib import layers, sd_vae
 
-    saved = sd_vae._conv
-    sd_vae._conv = partial(nnx.Conv, kernel_init=layers.lecun_normal)
+    saved = sd_vae._res_conv
+    sd_vae._res_conv = partial(nnx.Conv, kernel_init=layers.lecun_normal)
     try:
         graphdef, state = nnx.split(sd_vae.residual_vae(rngs=nnx.Rngs(0)))
     finally:
-        sd_vae._conv = saved
+        sd_vae._res_conv = saved
     jaxpr = jax.make_jaxpr(lambda st, x: nnx.merge(graphdef, st)(x, jax.random.key(0)))(
         state, jnp.zeros((BATCH, 32, 32, 1)))
     found: collections.Counter = collections.Counter()
@@ -155,12 +156,14 @@ def layer_variants(h: int, cin: int, cout: int) -> dict:
     return out
 
 
-def run_layers(rounds: int, warmup: int) -> None:
+def run_layers(rounds: int, warmup: int, quick: bool = False) -> None:
     print(f'per layer: 3x3 stride-1 SAME conv, batch {BATCH}, forward + backward (d input, d kernel, d bias)')
     total: dict[str, float] = {}
     header = None
     shapes = residual_conv_shapes()
     print('the residual VAE\'s 3x3 stride-1 convs (H, Cin, Cout, count):', shapes)
+    if quick:   # a smoke test: the first shape (few channels) and the most frequent one (ResBlocks)
+        shapes = [shapes[0], max(shapes, key=lambda s: s[3])]
     for h, cin, cout, count in shapes:
         fns = layer_variants(h, cin, cout)
         if header is None:
@@ -197,12 +200,12 @@ def run_step(rounds: int, steps: int) -> None:
           f'data: {d.source}')
 
     def residual(conv):
-        saved = sd_vae._conv
-        sd_vae._conv = conv   # what the residual blocks are built with
+        saved = sd_vae._res_conv
+        sd_vae._res_conv = conv   # what the residual VAE's convolutions are built with
         try:
             return sd_vae.residual_vae(rngs=nnx.Rngs(0))
         finally:
-            sd_vae._conv = saved
+            sd_vae._res_conv = saved
 
     models_ = {'book': models.book_vae(rngs=nnx.Rngs(0)),
                'residual nnx.Conv': residual(partial(nnx.Conv, kernel_init=layers.lecun_normal)),
@@ -237,7 +240,10 @@ def main() -> None:
     ap.add_argument('--rounds', type=int, default=9, help='timing rounds (default 9)')
     ap.add_argument('--steps', type=int, default=10, help='--step: train steps per fit call (default 10)')
     ap.add_argument('--warmup', type=int, default=3, help='--layers: untimed calls per variant (default 3)')
+    ap.add_argument('--quick', action='store_true', help='smoke test: 2 shapes, 1 round, 2 steps per fit call')
     args = ap.parse_args()
+    if args.quick:
+        args.rounds, args.steps, args.warmup = 1, 2, 1
     if not (args.layers or args.step):
         ap.error('say --layers and/or --step')
     import vae_lib
@@ -246,7 +252,7 @@ def main() -> None:
     print(f'{vae_lib.device_report()}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, '
           f'jax {jax.__version__}')
     if args.layers:
-        run_layers(args.rounds, args.warmup)
+        run_layers(args.rounds, args.warmup, args.quick)
     if args.step:
         run_step(args.rounds, args.steps)
     print(f'load average after: {os.getloadavg()[0]:.2f}')

@@ -22,12 +22,13 @@ CONV_ONLY = [
     (4, 4, (3, 3), 2, ((0, 1), (0, 1)), 8, 8, True),  # Stable Diffusion's Downsample (sd_vae)
     (4, 6, (1, 1), 1, 'SAME', 3, 3, True),             # 1x1 skip / quant convs (sd_vae)
     (3, 4, (3, 3), 1, 'SAME', 5, 6, True),             # stride 1, few channels: 9-tap im2col
-    (9, 4, (3, 3), 1, 'SAME', 5, 6, True),             # stride 1, Cin > Cout: col2im (sd_vae's conv_out)
-    (8, 8, (3, 3), 1, 'SAME', 5, 6, True),             # ResBlock convs (sd_vae): _conv_rows
-    (12, 8, (3, 3), 1, 'SAME', 4, 7, False),           # _conv_rows, Cin > Cout
-    (8, 10, (4, 2), 1, 'SAME', 5, 6, True),            # _conv_rows, even kernel sizes
-    (8, 9, (3, 5), 1, 'VALID', 6, 7, True),            # _conv_rows, no padding
-    (10, 8, (3, 3), 1, ((2, 0), (0, 3)), 5, 4, True),  # _conv_rows, explicit uneven pads
+    (9, 4, (3, 3), 1, 'SAME', 5, 6, True),             # stride 1, Cin > Cout: col2im
+    (8, 12, (3, 3), 1, 'SAME', 5, 6, True),            # 8-31 channels: XLA's convolution
+    (32, 32, (3, 3), 1, 'SAME', 5, 6, True),           # ResBlock convs (residual VAE): _conv_rows
+    (40, 32, (3, 3), 1, 'SAME', 4, 7, False),          # _conv_rows, Cin > Cout
+    (32, 33, (4, 2), 1, 'SAME', 5, 6, True),           # _conv_rows, even kernel sizes
+    (32, 34, (3, 5), 1, 'VALID', 6, 7, True),          # _conv_rows, no padding
+    (33, 32, (3, 3), 1, ((2, 0), (0, 3)), 5, 4, True), # _conv_rows, explicit uneven pads
 ]
 
 
@@ -121,17 +122,22 @@ def test_conv_rows_matches_lax(cin, cout, k, pad, h, w):
         _close(g, g_ref)
 
 
-def test_resblock_convs_take_the_rows_path(monkeypatch):
-    """Conv dispatches stride-1 convolutions with >= ROWS_MIN_CHANNELS channels to _conv_rows,
-    and the others not (so test_matches_flax covers each path it means to)."""
-    calls = []
-    monkeypatch.setattr(layers, '_conv_rows', lambda *a: calls.append(a) or jnp.zeros(()))
-    for cin, cout, k, s, taken in [(8, 8, 3, 1, True), (8, 16, 3, 1, True), (16, 8, 3, 1, True),
-                                   (4, 8, 3, 1, False), (8, 1, 3, 1, False), (8, 8, 3, 2, False), (8, 8, 1, 1, False)]:
-        calls.clear()
+def test_stride1_convs_take_the_path_their_channels_choose(monkeypatch):
+    """Conv dispatches stride-1 convolutions with >= ROWS_MIN_CHANNELS channels to _conv_rows, from
+    XLA_MIN_CHANNELS to XLA's convolution, below that to im2col / col2im (so test_matches_flax
+    covers each path it means to)."""
+    taken = []
+    monkeypatch.setattr(layers, '_conv_rows', lambda x, k, pads: taken.append('rows') or x[..., :1] * k[0, 0, :1, :])
+    real_conv = jax.lax.conv_general_dilated
+    monkeypatch.setattr(layers.lax, 'conv_general_dilated', lambda *a, **k: taken.append('xla') or real_conv(*a, **k))
+    assert (layers.XLA_MIN_CHANNELS, layers.ROWS_MIN_CHANNELS) == (8, 32)
+    for cin, cout, k, s, path in [(32, 32, 3, 1, 'rows'), (32, 64, 3, 1, 'rows'), (56, 40, 3, 1, 'rows'),
+                                  (16, 20, 3, 1, 'xla'), (8, 31, 3, 1, 'xla'), (4, 32, 3, 1, 'matmul'),
+                                  (32, 1, 3, 1, 'matmul'), (32, 32, 3, 2, 'matmul'), (32, 32, 1, 1, 'matmul')]:
+        taken.clear()
         jax.eval_shape(lambda x: layers.conv2d(x, jnp.zeros((k, k, cin, cout)), (s, s), 'SAME', 'matmul'),
                        jax.ShapeDtypeStruct((2, 6, 6, cin), jnp.float32))
-        assert bool(calls) == taken, (cin, cout, k, s)
+        assert taken == ([] if path == 'matmul' else [path]), (cin, cout, k, s, taken)
 
 
 def _same_init(ours, flax_default):

@@ -113,15 +113,16 @@ def test_patch_discriminator_and_hinge_losses():
 
 
 def test_residual_vae_with_flax_convs_has_the_same_parameters_and_outputs(monkeypatch, tmp_path):
-    """The convolutions are vae_lib.layers.Conv; built with nnx.Conv instead (as before issue 23) the
+    """Its convolutions are vae_lib.layers.Conv; built with nnx.Conv instead (as before issue 23) the
     model has the same parameters (names, shapes, initial values), a checkpoint of one loads into the
     other, and outputs and gradients agree."""
     from functools import partial
     from vae_lib import checkpoints, layers
 
     ours = sd_vae.residual_vae(rngs=nnx.Rngs(3))
-    assert isinstance(ours.encoder.blocks[0].conv1, layers.Conv)
-    monkeypatch.setattr(sd_vae, "_conv", partial(nnx.Conv, kernel_init=layers.lecun_normal))
+    assert isinstance(ours.encoder.blocks[0].conv1, layers.Conv) and isinstance(ours.decoder.blocks[0].conv, layers.Conv)
+    assert type(sd_vae.sd_vae(rngs=nnx.Rngs(0)).encoder.down[0].conv1) is nnx.Conv   # the SD model keeps Flax's
+    monkeypatch.setattr(sd_vae, "_res_conv", partial(nnx.Conv, kernel_init=layers.lecun_normal))
     flax_convs = sd_vae.residual_vae(rngs=nnx.Rngs(3))
     assert type(flax_convs.encoder.blocks[0].conv1) is nnx.Conv
     p_ours, p_flax = nnx.to_pure_dict(nnx.state(ours, nnx.Param)), nnx.to_pure_dict(nnx.state(flax_convs, nnx.Param))

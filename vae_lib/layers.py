@@ -10,7 +10,8 @@ kernel gradient of a stride-1 3x3 conv runs at 11-30 GFLOP/s against 150-190 for
   phase sums its taps' shifted slices) or, when Cout > Cin, the sub-pixel form (one stride-1 conv
   and depth-to-space); a hand-written backward (``jax.custom_vjp``) with exactly the needed taps.
 * conv, stride 1, at least ``ROWS_MIN_CHANNELS`` channels in and out (ResBlocks): ``_conv_rows``,
-  the kw horizontal taps side by side, one matmul (kw*Cin, kh*Cout), the kh row taps summed.
+  the kw horizontal taps side by side, one matmul (kw*Cin, kh*Cout), the kh row taps summed;
+  from ``XLA_MIN_CHANNELS`` up to that, XLA's own convolution.
 * other convs: all taps side by side ("im2col", Cin <= Cout) or multiply first and sum shifted
   slices ("col2im", Cin > Cout). Gradients of the convs by autodiff.
 
@@ -107,9 +108,12 @@ def _phase_taps(k: int, s: int, lo: int) -> tuple[np.ndarray, int]:
     return idx, m0
 
 
-# Stride-1 convolutions with at least this many input and output channels use _conv_rows;
-# below it the 9-tap im2col (Cin <= Cout) or col2im (Cin > Cout) measured faster (1 -> 32, 32 -> 1).
-ROWS_MIN_CHANNELS = 8
+# Stride-1 convolutions (CPU, kernel taller than 1): with at least ROWS_MIN_CHANNELS input and
+# output channels `_conv_rows`; from XLA_MIN_CHANNELS up to that XLA's own convolution (in a train
+# step as fast as `_conv_rows` at 16-28 channels); below it (1 -> 32, 32 -> 1) the 9-tap im2col or
+# col2im, faster than both there. Measurements: benchmarks/README.md.
+ROWS_MIN_CHANNELS = 32
+XLA_MIN_CHANNELS = 8
 
 
 def _default_impl() -> str:
@@ -133,8 +137,10 @@ def conv2d(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: P
     pads = lax.padtype_to_pads((h, w), (kh, kw), strides, padding) if isinstance(padding, str) else padding
     (lo1, hi1), (lo2, hi2) = pads
     ho, wo = (h + lo1 + hi1 - kh) // s1 + 1, (w + lo2 + hi2 - kw) // s2 + 1
-    if (s1, s2) == (1, 1) and kh > 1 and min(cin, cout) >= ROWS_MIN_CHANNELS:
-        return _conv_rows(x, kernel, pads)
+    if (s1, s2) == (1, 1) and kh > 1 and min(cin, cout) >= XLA_MIN_CHANNELS:
+        if min(cin, cout) >= ROWS_MIN_CHANNELS:
+            return _conv_rows(x, kernel, pads)
+        return lax.conv_general_dilated(x, kernel, strides, pads, dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
     if cin <= cout:  # im2col: patches (N*Ho*Wo, kh*kw*Cin) @ (kh*kw*Cin, Cout)
         patches = _im2col(x, (kh, kw), strides, pads)
         return (patches.reshape(-1, kh * kw * cin) @ kernel.reshape(kh * kw * cin, cout)).reshape(n, ho, wo, cout)
