@@ -21,7 +21,8 @@ VAE (`models.book_vae`) and the residual VAE built with `nnx.Conv` (before) and 
 Every variant is compiled and warmed up first, then all are timed round-robin (each round runs
 each variant once, in turn), so load from other processes hits all of them alike. Printed: the
 median per variant, and ratios within each round (their median), which are steadier than ratios
-of medians on a shared machine. Numbers from runs are in benchmarks/README.md.
+of medians on a shared machine; --step prints them for wall time and for this process's CPU time
+(the work done, less sensitive to other processes than the wall time). Numbers from runs are in benchmarks/README.md.
 """
 from __future__ import annotations
 
@@ -78,13 +79,17 @@ def _median_ratios(times: dict[str, list[float]], base: str) -> dict[str, float]
     return {n: statistics.median(b / t for b, t in zip(times[base], ts)) for n, ts in times.items()}
 
 
-def _round_robin(fns: dict, rounds: int) -> dict[str, list[float]]:
+def _round_robin(fns: dict, rounds: int, cpu: dict | None = None) -> dict[str, list[float]]:
+    """Wall seconds per call, each round calling every variant once; CPU seconds (all threads of
+    this process) go into `cpu` if given: on a shared machine they count the work done, not the wait."""
     times = {n: [] for n in fns}
     for _ in range(rounds):
         for n, f in fns.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             f()
             times[n].append(time.perf_counter() - t0)
+            if cpu is not None:
+                cpu.setdefault(n, []).append(time.process_time() - c0)
     return times
 
 
@@ -119,12 +124,13 @@ def layer_variants(h: int, cin: int, cout: int) -> dict:
             params.update(kernel=k, bias=b)
             nnx.replace_by_pure_dict(state, params)
             lay = nnx.merge(graphdef, state)
-            saved = layers.ROWS_MIN_CHANNELS
-            layers.ROWS_MIN_CHANNELS = saved if rows else 10**9   # at trace time: pick the path
+            saved = layers.ROWS_MIN_CHANNELS, layers.XLA_MIN_CHANNELS
+            if not rows:   # at trace time: the 9-tap im2col / col2im path for every shape
+                layers.ROWS_MIN_CHANNELS = layers.XLA_MIN_CHANNELS = 10**9
             try:
                 return lay(x)
             finally:
-                layers.ROWS_MIN_CHANNELS = saved
+                layers.ROWS_MIN_CHANNELS, layers.XLA_MIN_CHANNELS = saved
         return f
 
     fns = {'xla': conv_xla, 'flax': layer_fn(nnx.Conv, False), 'im2col': layer_fn(layers.Conv, False),
@@ -220,17 +226,20 @@ def run_step(rounds: int, steps: int) -> None:
               f'{time.perf_counter() - t0:.1f} s, its first step (compile, or XLA cache) {h.compile_seconds:.1f} s')
         fns[name] = partial(train.fit, model, x, loss_fn=loss_fn, key=jax.random.key(1), batch_size=BATCH,
                             max_steps=steps, progress=False)
-    times = _round_robin(fns, rounds)
-    per_step = {n: [t / steps for t in ts] for n, ts in times.items()}
-    for n, ts in per_step.items():
-        print(f'{n:18s} median {statistics.median(ts) * 1e3:7.1f} ms/step (fit calls: '
-              + ', '.join(f'{t * 1e3:.0f}' for t in ts) + ')')
-    ratios = _median_ratios(per_step, 'book')   # book / n: < 1, so print its inverse
-    for n in per_step:
-        if n != 'book':
-            print(f'{n} / book: {1 / ratios[n]:.2f}x the step time (median of per-round ratios)')
-    before_after = statistics.median(a / b for a, b in zip(per_step['residual nnx.Conv'], per_step['residual vae_lib']))
-    print(f'residual VAE step: vae_lib.layers.Conv {before_after:.2f}x faster than nnx.Conv')
+    cpu: dict[str, list[float]] = {}
+    times = _round_robin(fns, rounds, cpu)
+    for label, data in (('wall', times), ('CPU', cpu)):
+        per_step = {n: [t / steps for t in ts] for n, ts in data.items()}
+        print(f'{label} time per step:')
+        for n, ts in per_step.items():
+            print(f'  {n:18s} median {statistics.median(ts) * 1e3:7.1f} ms/step (fit calls: '
+                  + ', '.join(f'{t * 1e3:.0f}' for t in ts) + ')')
+        ratios = _median_ratios(per_step, 'book')   # book / n: < 1, so print its inverse
+        for n in per_step:
+            if n != 'book':
+                print(f'  {n} / book: {1 / ratios[n]:.2f}x the {label} step time (median of per-round ratios)')
+        before_after = statistics.median(a / b for a, b in zip(per_step['residual nnx.Conv'], per_step['residual vae_lib']))
+        print(f'  residual VAE step ({label}): vae_lib.layers.Conv {before_after:.2f}x faster than nnx.Conv')
 
 
 def main() -> None:
