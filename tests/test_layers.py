@@ -21,7 +21,14 @@ CASES = [
 CONV_ONLY = [
     (4, 4, (3, 3), 2, ((0, 1), (0, 1)), 8, 8, True),  # Stable Diffusion's Downsample (sd_vae)
     (4, 6, (1, 1), 1, 'SAME', 3, 3, True),             # 1x1 skip / quant convs (sd_vae)
-    (3, 4, (3, 3), 1, 'SAME', 5, 6, True),             # ResBlock convs (sd_vae)
+    (3, 4, (3, 3), 1, 'SAME', 5, 6, True),             # stride 1, few channels: 9-tap im2col
+    (9, 4, (3, 3), 1, 'SAME', 5, 6, True),             # stride 1, Cin > Cout: col2im
+    (8, 12, (3, 3), 1, 'SAME', 5, 6, True),            # 8-31 channels: XLA's convolution
+    (32, 32, (3, 3), 1, 'SAME', 5, 6, True),           # ResBlock convs (residual VAE): _conv_rows
+    (40, 32, (3, 3), 1, 'SAME', 4, 7, False),          # _conv_rows, Cin > Cout
+    (32, 33, (4, 2), 1, 'SAME', 5, 6, True),           # _conv_rows, even kernel sizes
+    (32, 34, (3, 5), 1, 'VALID', 6, 7, True),          # _conv_rows, no padding
+    (33, 32, (3, 3), 1, ((2, 0), (0, 3)), 5, 4, True), # _conv_rows, explicit uneven pads
 ]
 
 
@@ -94,6 +101,43 @@ def test_both_conv_transpose_forwards_match_lax(case):
     _close(layers._col2im_conv_transpose(x, kernel, strides, pad), ref)
     for impl in ('matmul', 'xla'):
         _close(layers._subpixel_conv_transpose(x, kernel, strides, pad, impl), ref)
+
+
+@pytest.mark.parametrize('cin, cout, k, pad, h, w', [
+    (8, 8, (3, 3), 'SAME', 6, 5), (3, 5, (3, 3), 'SAME', 4, 4), (16, 1, (3, 3), 'SAME', 5, 5),
+    (2, 3, (2, 4), 'VALID', 5, 6), (4, 4, (3, 3), ((0, 2), (1, 0)), 3, 4), (4, 4, (3, 3), ((-1, 2), (1, 1)), 5, 4)])
+def test_conv_rows_matches_lax(cin, cout, k, pad, h, w):
+    """The stride-1 form (kw taps side by side, kh taps summed after the matmul) on its own, for
+    any channel counts (the layer picks it only from ROWS_MIN_CHANNELS up), values and gradients."""
+    x, kernel = _normal(9, (2, h, w, cin)), _normal(10, k + (cin, cout))
+    pads = jax.lax.padtype_to_pads((h, w), k, (1, 1), pad) if isinstance(pad, str) else pad
+    ref = lambda x, kernel: jax.lax.conv_general_dilated(x, kernel, (1, 1), pads,
+                                                         dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
+    ours = lambda x, kernel: layers._conv_rows(x, kernel, pads)
+    y_ref = ref(x, kernel)
+    weight = _normal(11, y_ref.shape)
+    grads = lambda f: jax.jit(jax.grad(lambda x, kernel: jnp.sum(jnp.sin(f(x, kernel)) * weight), (0, 1)))(x, kernel)
+    _close(jax.jit(ours)(x, kernel), y_ref)
+    for g, g_ref in zip(grads(ours), grads(ref)):
+        _close(g, g_ref)
+
+
+def test_stride1_convs_take_the_path_their_channels_choose(monkeypatch):
+    """Conv dispatches stride-1 convolutions with >= ROWS_MIN_CHANNELS channels to _conv_rows, from
+    XLA_MIN_CHANNELS to XLA's convolution, below that to im2col / col2im (so test_matches_flax
+    covers each path it means to)."""
+    taken = []
+    monkeypatch.setattr(layers, '_conv_rows', lambda x, k, pads: taken.append('rows') or x[..., :1] * k[0, 0, :1, :])
+    real_conv = jax.lax.conv_general_dilated
+    monkeypatch.setattr(layers.lax, 'conv_general_dilated', lambda *a, **k: taken.append('xla') or real_conv(*a, **k))
+    assert (layers.XLA_MIN_CHANNELS, layers.ROWS_MIN_CHANNELS) == (8, 32)
+    for cin, cout, k, s, path in [(32, 32, 3, 1, 'rows'), (32, 64, 3, 1, 'rows'), (56, 40, 3, 1, 'rows'),
+                                  (16, 20, 3, 1, 'xla'), (8, 31, 3, 1, 'xla'), (4, 32, 3, 1, 'matmul'),
+                                  (32, 1, 3, 1, 'matmul'), (32, 32, 3, 2, 'matmul'), (32, 32, 1, 1, 'matmul')]:
+        taken.clear()
+        jax.eval_shape(lambda x: layers.conv2d(x, jnp.zeros((k, k, cin, cout)), (s, s), 'SAME', 'matmul'),
+                       jax.ShapeDtypeStruct((2, 6, 6, cin), jnp.float32))
+        assert taken == ([] if path == 'matmul' else [path]), (cin, cout, k, s, taken)
 
 
 def _same_init(ours, flax_default):

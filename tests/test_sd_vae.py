@@ -110,3 +110,38 @@ def test_patch_discriminator_and_hinge_losses():
     # real: relu(1-2)=0, relu(1-0.5)=0.5 -> 0.25; fake: relu(1-2)=0, relu(1+0)=1 -> 0.5; halved sum 0.375
     assert float(sd_vae.hinge_discriminator_loss(real, fake)) == pytest.approx(0.375)
     assert float(sd_vae.generator_adversarial_loss(fake)) == pytest.approx(1.0)
+
+
+def test_residual_vae_with_flax_convs_has_the_same_parameters_and_outputs(monkeypatch, tmp_path):
+    """Its convolutions are vae_lib.layers.Conv; built with nnx.Conv instead (as before issue 23) the
+    model has the same parameters (names, shapes, initial values), a checkpoint of one loads into the
+    other, and outputs and gradients agree."""
+    from functools import partial
+    from vae_lib import checkpoints, layers
+
+    ours = sd_vae.residual_vae(rngs=nnx.Rngs(3))
+    assert isinstance(ours.encoder.blocks[0].conv1, layers.Conv) and isinstance(ours.decoder.blocks[0].conv, layers.Conv)
+    assert type(sd_vae.sd_vae(rngs=nnx.Rngs(0)).encoder.down[0].conv1) is nnx.Conv   # the SD model keeps Flax's
+    monkeypatch.setattr(sd_vae, "_res_conv", partial(nnx.Conv, kernel_init=layers.lecun_normal))
+    flax_convs = sd_vae.residual_vae(rngs=nnx.Rngs(3))
+    assert type(flax_convs.encoder.blocks[0].conv1) is nnx.Conv
+    p_ours, p_flax = nnx.to_pure_dict(nnx.state(ours, nnx.Param)), nnx.to_pure_dict(nnx.state(flax_convs, nnx.Param))
+    assert jax.tree.structure(p_ours) == jax.tree.structure(p_flax)
+    for a, b in zip(jax.tree.leaves(p_ours), jax.tree.leaves(p_flax)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    # a trained-looking checkpoint of the flax-conv model restores into ours
+    trained = jax.tree.map(lambda v: v + 0.01 * jnp.arange(v.size, dtype=v.dtype).reshape(v.shape) / v.size, p_flax)
+    state = nnx.state(flax_convs, nnx.Param)
+    nnx.replace_by_pure_dict(state, trained)
+    nnx.update(flax_convs, state)
+    path = checkpoints.save_checkpoint(tmp_path / "res.msgpack", flax_convs)
+    checkpoints.restore_checkpoint(path, ours)
+    restored = nnx.to_pure_dict(nnx.state(ours, nnx.Param))
+    for a, b in zip(jax.tree.leaves(restored), jax.tree.leaves(trained)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    x = jnp.asarray(images(4))
+    loss = lambda m: train.vae_loss_fn(500.0)(m, x, jax.random.key(0))[0]
+    (l_ours, g_ours), (l_flax, g_flax) = (nnx.jit(nnx.value_and_grad(loss))(m) for m in (ours, flax_convs))
+    assert float(l_ours) == pytest.approx(float(l_flax), rel=1e-5)
+    for a, b in zip(jax.tree.leaves(g_ours), jax.tree.leaves(g_flax)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=2e-3, atol=2e-4 * float(np.abs(b).max()) + 1e-7)

@@ -1,64 +1,25 @@
 """Layers the models are built from: fast drop-ins for ``nnx.ConvTranspose`` and ``nnx.Conv``.
 
-Why not just ``nnx.ConvTranspose``?  ``lax.conv_transpose`` with stride ``s`` is an ordinary
-convolution of the input *with zeros inserted between its pixels* (``lhs_dilation=s``).  On
-CPU, XLA computes those zeros, and the gradient w.r.t. the kernel (a convolution between a
-dilated input and the output gradient) is very slow (jax issue #23783).
+``ConvTranspose`` and ``Conv`` have the parameters of Flax's layers (names, shapes, initialisers,
+RNG order: the same seed gives the same weights, checkpoints load into either) and give the same
+outputs and gradients, but on the CPU they compute with matrix products instead of XLA:CPU's
+convolutions, which are slow there (a stride-2 transposed conv computes on inserted zeros; a
+stride-1 3x3 conv's kernel gradient is slow: forward + backward 82 GFLOP/s for 32 -> 32 channels
+at 32x32, batch 50, against 150-194 in the matmul form below):
 
-The trick here (a "sub-pixel" / phase decomposition, exact, no approximation):
+* transposed conv, stride s: exact "col2im" forward (``z = x @ K`` for all taps, each output
+  phase sums its taps' shifted slices) or, when Cout > Cin, the sub-pixel form (one stride-1 conv
+  and depth-to-space); a hand-written backward (``jax.custom_vjp``) with exactly the needed taps.
+* conv, stride 1, at least ``ROWS_MIN_CHANNELS`` channels in and out (ResBlocks): ``_conv_rows``,
+  the kw horizontal taps side by side, one matmul (kw*Cin, kh*Cout), the kh row taps summed;
+  from ``XLA_MIN_CHANNELS`` up to that, XLA's own convolution.
+* other convs: all taps side by side ("im2col", Cin <= Cout) or multiply first and sum shifted
+  slices ("col2im", Cin > Cout). Gradients of the convs by autodiff.
 
-* 1-D view.  A transposed conv computes ``y[o] = sum_j x[i] * K[j]`` over all ``(i, j)`` with
-  ``s*i = o + j - pad_lo``.  Write the output position as ``o = s*q + r`` with phase
-  ``r in [0, s)``: phase ``r`` only ever uses the taps ``j = pad_lo - r (mod s)``, and it reads
-  ``x[q + m]`` with ``m = (r + j - pad_lo) / s``.  So every phase is a small *stride-1*
-  convolution of the un-dilated input, over a window of ``T ~ k/s`` input pixels.
-* 2-D.  Stack the ``s*s`` phase kernels along the output-channel axis: one stride-1 conv
-  ``(N, Q1, Q2, Cin) -> (N, Q1, Q2, s*s*Cout)`` with a ``(T1, T2, Cin, s*s*Cout)`` kernel built
-  from ``K`` (taps a phase does not use are zero), then interleave the phases
-  ("depth-to-space") into ``(N, s*Q1, s*Q2, Cout)`` and crop to the output size.
-  For 3x3 / stride 2 that is a 2x2 window and 16 kernel blocks of which 9 are non-zero, instead
-  of a 3x3 window over an input that is three-quarters zeros.
-* On CPU the forward pass skips those zero blocks when ``Cin >= Cout`` (all of the book's
-  decoder layers): ``z = x @ K`` multiplies every input pixel by every tap at once, (N*H*W, Cin)
-  @ (Cin, kh*kw*Cout), and each phase adds up the shifted slices of ``z`` for its own taps
-  ("col2im"). ``z`` holds kh*kw*Cout numbers per input pixel and grows with Cout, so the
-  switch point was set by measuring one layer's forward + backward (2-core CPU, batch 100;
-  memory reused, see below): 128 -> 128 channels 23 ms col2im vs 27 ms sub-pixel, 64 -> 32:
-  50 vs 53 ms, but 32 -> 64: 80 vs 77 ms, and 3 -> 64 (batch 64): 10.3 vs 8.1 ms. So
-  Cout > Cin uses the sub-pixel form.
-* The backward pass (CPU) is written by hand (``jax.custom_vjp``), because autodiff of the
-  sub-pixel form would multiply the zero blocks again, twice.  The gradients of a transposed
-  conv are an ordinary convolution: ``dx`` is the stride-``s`` convolution of ``dy`` with the
-  flipped kernel, and ``dK = x^T @ patches(dy)`` uses the same patches: exactly the 9 taps.
-  Measured on the book's decoder (2-core CPU, batch 100, forward + backward of its three
-  transposed layers alone, two runs): 108 / 105 ms with autodiff of the sub-pixel form,
-  82 / 90 ms with this backward; the whole train step went from 137 to 106 ms (A/B in one
-  process). A ``custom_vjp`` defines reverse mode only: ``jax.grad`` / ``jax.vjp`` work (also
-  twice), forward mode (``jax.jvp``, ``jax.jacfwd``) does not; call
-  ``conv_transpose(..., impl='xla')`` if you need it.
-
-The stride-1 convolution itself (``conv2d`` below) runs as one matrix multiply on CPU: the
-``kh*kw`` shifted windows are laid side by side along the channel axis ("im2col", built as a
-fused sum of zero-padded slices, which XLA:CPU handles far better than ``concatenate``) and
-multiplied by the reshaped kernel.  When ``Cin > Cout`` it instead multiplies first and sums
-shifted slices of the product ("col2im"), which moves less data.  On GPU/TPU it calls
-``lax.conv_general_dilated`` (stride 1 for the transposed layer, gradients by autodiff), so
-nothing CPU-specific runs there.  Everything is pure XLA: no callbacks, no custom kernels.
-
-The exact forward pass pays off only when a step reuses its memory (``vae_lib.course.env.tune_cpu_memory``,
-applied by ``vae_lib.course.use_course_settings()``). With glibc's defaults every step maps and
-zeroes its scratch memory afresh (86-115 MB for the book's VAE), and the bigger ``z`` costs more
-in page faults than the saved multiply-adds win. Measured (train step of the book's VAE, A/B
-in one process, 2-core CPU): 85 -> 76 ms with memory reuse, 108 -> 109 ms without. One matmul
-per phase on slices of the patches was no faster in either setting (XLA:CPU copies the
-slices). Stride-1 convolutions with many channels (Stable Diffusion's ResBlocks in ``sd_vae``)
-are faster with XLA's own convolution, which is why ``sd_vae`` uses ``nnx.Conv``.
-
-Only what the course needs is supported: NHWC inputs (any leading batch axes), float32, padding
-'SAME', 'VALID' or explicit ``((lo, hi), (lo, hi))`` pairs (meaning the same as in Flax), no
-kernel dilation, masks or ``transpose_kernel``.  Parameters (names, shapes, initialisers,
-RNG order) are those of ``nnx.ConvTranspose`` / ``nnx.Conv``, so the same ``nnx.Rngs`` seed gives
-the same weights and the layers are interchangeable.
+On GPU/TPU both call ``lax.conv_general_dilated`` (``impl='xla'``). Shapes: NHWC inputs (any
+leading batch axes), HWIO kernels, float32; padding 'SAME', 'VALID' or ``((lo, hi), (lo, hi))``;
+no kernel dilation, masks or ``transpose_kernel``. The derivations and the CPU measurements that
+chose each form are in benchmarks/README.md ("How vae_lib.layers computes convolutions").
 """
 from __future__ import annotations
 
@@ -148,6 +109,14 @@ def _phase_taps(k: int, s: int, lo: int) -> tuple[np.ndarray, int]:
     return idx, m0
 
 
+# Stride-1 convolutions (CPU, kernel taller than 1): with at least ROWS_MIN_CHANNELS input and
+# output channels `_conv_rows`; from XLA_MIN_CHANNELS up to that XLA's own convolution (in a train
+# step as fast as `_conv_rows` at 16-28 channels); below it (1 -> 32, 32 -> 1) the 9-tap im2col or
+# col2im, faster than both there. Measurements: benchmarks/README.md.
+ROWS_MIN_CHANNELS = 32
+XLA_MIN_CHANNELS = 8
+
+
 def _default_impl() -> str:
     return 'matmul' if jax.default_backend() == 'cpu' else 'xla'
 
@@ -169,6 +138,10 @@ def conv2d(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: P
     pads = lax.padtype_to_pads((h, w), (kh, kw), strides, padding) if isinstance(padding, str) else padding
     (lo1, hi1), (lo2, hi2) = pads
     ho, wo = (h + lo1 + hi1 - kh) // s1 + 1, (w + lo2 + hi2 - kw) // s2 + 1
+    if (s1, s2) == (1, 1) and kh > 1 and min(cin, cout) >= XLA_MIN_CHANNELS:
+        if min(cin, cout) >= ROWS_MIN_CHANNELS:
+            return _conv_rows(x, kernel, pads)
+        return lax.conv_general_dilated(x, kernel, strides, pads, dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
     if cin <= cout:  # im2col: patches (N*Ho*Wo, kh*kw*Cin) @ (kh*kw*Cin, Cout)
         patches = _im2col(x, (kh, kw), strides, pads)
         return (patches.reshape(-1, kh * kw * cin) @ kernel.reshape(kh * kw * cin, cout)).reshape(n, ho, wo, cout)
@@ -180,6 +153,25 @@ def conv2d(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], padding: P
     z = lax.pad(z.reshape(n, h, w, kh, kw, cout), jnp.zeros((), x.dtype),
                 ((0, 0, 0), (lo1, hi1, 0), (lo2, hi2, 0)) + ((0, 0, 0),) * 3)
     return sum(z[win(a, b) + (a, b)] for a in range(kh) for b in range(kw))
+
+
+def _conv_rows(x: jax.Array, kernel: jax.Array, pads: Sequence[tuple[int, int]]) -> jax.Array:
+    """Stride-1 convolution as one matmul with kw taps gathered and kh taps summed.
+
+    The kw horizontal taps are laid side by side (im2col along W only, (N, H, Wo, kw*Cin)); one
+    matmul with the kernel arranged as (kw*Cin, kh*Cout) gives every row's contribution to each
+    of the kh output rows it touches, z: (N, H, Wo, kh, Cout); output row i adds up
+    z[i + a - lo1, a] over the kh taps a (col2im along H: shifts of whole rows, which XLA fuses
+    into one loop). The patches are kw times the input, not kh*kw times, and the matmul is
+    kh times wider than im2col's: both the forward pass and autodiff's backward pass move
+    less data. Gradients by autodiff (the transposes of pads and slices are slices and pads).
+    """
+    (n, h, w, cin), (kh, kw, _, cout), ((lo1, hi1), (lo2, hi2)) = x.shape, kernel.shape, pads
+    ho, wo = h + lo1 + hi1 - kh + 1, w + lo2 + hi2 - kw + 1
+    xw = _im2col(x, (1, kw), (1, 1), ((0, 0), (lo2, hi2))).reshape(-1, kw * cin)  # (N*H*Wo, kw*Cin)
+    z = (xw @ kernel.transpose(1, 2, 0, 3).reshape(kw * cin, kh * cout)).reshape(n, h, wo, kh, cout)
+    # one pad per term (fused into the sum, as in _col2im_conv_transpose)
+    return sum(_shift(z[:, :, :, a], (lo1 - a, 0), (ho, wo)) for a in range(kh))
 
 
 def _im2col(x: jax.Array, window: tuple[int, int], strides: tuple[int, int],

@@ -21,10 +21,12 @@ three downsamplings still take a 32x32 image to a 4x4x4 latent, 8x like SD.
 
 Decoders here return *logits* like the rest of vae_lib (SD's decoder outputs pixels in [-1, 1]).
 
-The convolutions are Flax's `nnx.Conv` (XLA's own convolution): for these stride-1 convs with
-many channels it beats `vae_lib.layers.Conv` on CPU (our SD model, batch 16: 10 steps 2.0 s vs
-2.7 s, train-step compile 7.0 s vs 9.0 s). Kernels start from `vae_lib.layers.lecun_normal`,
-Flax's default initialiser with the same numbers, compiled faster (`_conv` / `_linear` below).
+The residual VAE's convolutions are `vae_lib.layers.Conv`: the parameters of `nnx.Conv` (same
+names, shapes and initial values, so checkpoints of either load into the other), computed on the
+CPU as matrix products, because XLA:CPU's own convolution is slow for the kernel gradient of a
+3x3 conv with many channels. The SD model keeps `nnx.Conv`: with its 16-64 channels at batch 16
+`layers.Conv` measured slower. `benchmarks/bench_conv.py` measures both, per layer and per train
+step (numbers in benchmarks/README.md). On a GPU both layers call XLA's convolution.
 """
 from __future__ import annotations
 
@@ -37,11 +39,13 @@ import jax.numpy as jnp
 from flax import nnx
 
 from vae_lib.gaussian import kl_to_standard_normal
-from vae_lib.layers import lecun_normal
+from vae_lib.layers import Conv, lecun_normal
 from vae_lib.models import VAE, check_images, compiled_when_eager
 
-# Flax's own layers, starting from Flax's default weights drawn by `layers.lecun_normal`.
+# Flax's own layers, starting from Flax's default weights drawn by `layers.lecun_normal` (the same
+# numbers, compiled faster); the residual VAE's convolutions are `vae_lib.layers.Conv` (_res_conv).
 _conv = partial(nnx.Conv, kernel_init=lecun_normal)
+_res_conv = Conv
 _linear = partial(nnx.Linear, kernel_init=lecun_normal)
 
 SD_KL_F8 = dict(base_channels=128, multipliers=(1, 2, 4, 4), blocks_per_level=2, groups=32,
@@ -84,12 +88,13 @@ def latent_scale_factor(latents: jax.Array) -> jax.Array:
 class ResBlock(nnx.Module):
     """x -> x + Conv(swish(GN(Conv(swish(GN(x)))))). (B, H, W, in_ch) -> (B, H, W, out_ch)."""
 
-    def __init__(self, in_ch: int, out_ch: int, *, groups: int = 32, rngs: nnx.Rngs):
+    def __init__(self, in_ch: int, out_ch: int, *, groups: int = 32, rngs: nnx.Rngs, conv=None):
+        conv = conv or _conv   # nnx.Conv, or vae_lib.layers.Conv (the same parameters)
         self.norm1 = nnx.GroupNorm(in_ch, num_groups=_groups(in_ch, groups), rngs=rngs)
-        self.conv1 = _conv(in_ch, out_ch, (3, 3), padding="SAME", rngs=rngs)
+        self.conv1 = conv(in_ch, out_ch, (3, 3), padding="SAME", rngs=rngs)
         self.norm2 = nnx.GroupNorm(out_ch, num_groups=_groups(out_ch, groups), rngs=rngs)
-        self.conv2 = _conv(out_ch, out_ch, (3, 3), padding="SAME", rngs=rngs)
-        self.skip = _conv(in_ch, out_ch, (1, 1), rngs=rngs) if in_ch != out_ch else None
+        self.conv2 = conv(out_ch, out_ch, (3, 3), padding="SAME", rngs=rngs)
+        self.skip = conv(in_ch, out_ch, (1, 1), rngs=rngs) if in_ch != out_ch else None
 
     def __call__(self, x: jax.Array) -> jax.Array:
         h = self.conv1(nnx.swish(self.norm1(x)))
@@ -118,8 +123,8 @@ class AttentionBlock(nnx.Module):
 class Downsample(nnx.Module):
     """Conv3x3, stride 2, padding 0 before / 1 after (as SD). (B, H, W, C) -> (B, H/2, W/2, C)."""
 
-    def __init__(self, channels: int, *, rngs: nnx.Rngs):
-        self.conv = _conv(channels, channels, (3, 3), strides=(2, 2), padding=((0, 1), (0, 1)), rngs=rngs)
+    def __init__(self, channels: int, *, rngs: nnx.Rngs, conv=None):
+        self.conv = (conv or _conv)(channels, channels, (3, 3), strides=(2, 2), padding=((0, 1), (0, 1)), rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.conv(x)
@@ -128,8 +133,8 @@ class Downsample(nnx.Module):
 class Upsample(nnx.Module):
     """Nearest-neighbour x2, then Conv3x3. (B, H, W, C) -> (B, 2H, 2W, C)."""
 
-    def __init__(self, channels: int, *, rngs: nnx.Rngs):
-        self.conv = _conv(channels, channels, (3, 3), padding="SAME", rngs=rngs)
+    def __init__(self, channels: int, *, rngs: nnx.Rngs, conv=None):
+        self.conv = (conv or _conv)(channels, channels, (3, 3), padding="SAME", rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         return self.conv(nearest_upsample(x, 2))
@@ -300,10 +305,11 @@ class ResidualEncoder(nnx.Module):
         self.image_shape = tuple(image_shape)
         self.variational = True
         widths = tuple(widths)
-        self.conv_in = _conv(self.image_shape[-1], widths[0], (3, 3), padding="SAME", rngs=rngs)
+        self.conv_in = _res_conv(self.image_shape[-1], widths[0], (3, 3), padding="SAME", rngs=rngs)
         blocks, prev = [], widths[0]
         for w in widths:
-            blocks += [ResBlock(prev, w, groups=groups, rngs=rngs), Downsample(w, rngs=rngs)]
+            blocks += [ResBlock(prev, w, groups=groups, rngs=rngs, conv=_res_conv),
+                       Downsample(w, rngs=rngs, conv=_res_conv)]
             prev = w
         self.blocks = nnx.List(blocks)
         self.norm_out = nnx.GroupNorm(prev, num_groups=_groups(prev, groups), rngs=rngs)
@@ -336,11 +342,12 @@ class ResidualDecoder(nnx.Module):
         self.dense = _linear(latent_dim, math.prod(self.start_shape), rngs=rngs)
         blocks, prev = [], widths[0]
         for w in widths:
-            blocks += [Upsample(prev, rngs=rngs), ResBlock(prev, w, groups=groups, rngs=rngs)]
+            blocks += [Upsample(prev, rngs=rngs, conv=_res_conv),
+                       ResBlock(prev, w, groups=groups, rngs=rngs, conv=_res_conv)]
             prev = w
         self.blocks = nnx.List(blocks)
         self.norm_out = nnx.GroupNorm(prev, num_groups=_groups(prev, groups), rngs=rngs)
-        self.conv_out = _conv(prev, self.image_shape[-1], (3, 3), padding="SAME", rngs=rngs)
+        self.conv_out = _res_conv(prev, self.image_shape[-1], (3, 3), padding="SAME", rngs=rngs)
 
     @compiled_when_eager
     def __call__(self, z: jax.Array) -> jax.Array:
