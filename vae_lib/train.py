@@ -131,8 +131,8 @@ def evaluate(model: nnx.Module, images: np.ndarray, loss_fn: LossFn, key: jax.Ar
     batch. The model is put in eval mode (BatchNorm uses its running averages) and afterwards back in
     the mode it came in, train or eval (`compiled.apply_in_batches`).
     """
-    _check_images(images, "evaluate")
-    per_image = apply_in_batches(_parts_per_image(loss_fn), model, np.asarray(images), batch_size=batch_size, key=key)
+    x = _check_images(images, "evaluate")
+    per_image = apply_in_batches(_parts_per_image(loss_fn), model, x, batch_size=batch_size, key=key)
     return {k: float(np.mean(v, dtype=np.float64)) for k, v in per_image.items()}
 
 
