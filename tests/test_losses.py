@@ -51,8 +51,14 @@ def test_vae_loss_is_beta_times_mean_bce_plus_kl():
 def test_negative_elbo_is_summed_bce_plus_kl_per_image():
     logits, x = _batch()
     mean, log_var = jnp.zeros((3, 2)), jnp.zeros((3, 2))
-    np.testing.assert_allclose(losses.negative_elbo_nats(logits, x, mean, log_var),
-                               losses.bce_with_logits(logits, x, "sum"), rtol=1e-6)
+    np.testing.assert_allclose(losses.negative_elbo_nats(logits, x, mean, log_var)["neg_elbo"],
+                               losses.bce_with_logits(logits, x, "sum"), rtol=1e-6)   # q = N(0, I): no KL
+    mean, log_var = jnp.full((3, 2), 0.5), jnp.full((3, 2), -1.0)
+    terms = losses.negative_elbo_nats(logits, x, mean, log_var)
+    kl = 0.5 * 2 * (0.25 + np.exp(-1.0) - 1.0 + 1.0)          # 0.5 * sum(mu^2 + sigma^2 - 1 - log sigma^2) over 2 dims
+    np.testing.assert_allclose(terms["kl"], kl, rtol=1e-6)
+    np.testing.assert_allclose(terms["reconstruction"], losses.bce_with_logits(logits, x, "sum"), rtol=1e-6)
+    np.testing.assert_allclose(terms["neg_elbo"], terms["reconstruction"] + terms["kl"], rtol=1e-6)
 
 
 def test_mse_reconstruction_uses_sigmoid_of_logits():

@@ -181,3 +181,31 @@ def test_a_second_fit_reuses_the_compiled_step():
     before = train.make_train_step.cache_info().hits
     h = train.fit(small_vae(5), x, loss_fn=loss_fn, key=jax.random.key(0), batch_size=16, progress=False)
     assert train.make_train_step.cache_info().hits == before + 1 and len(h.steps) == 2
+
+
+def _classifier_loss(model, batch, key):
+    x, y = batch
+    loss = jnp.mean(-jnp.take_along_axis(jax.nn.log_softmax(model(x)), y[:, None], axis=1))
+    return loss, {"loss": loss}
+
+
+def test_fit_trains_a_classifier_on_labelled_batches_prepared_on_the_host():
+    """labels=: each batch is the pair (images, labels), the same rows; prepare= runs on it before each step."""
+    x = images(64)
+    y = (x.mean(axis=(1, 2, 3)) > np.median(x.mean(axis=(1, 2, 3)))).astype(np.int32)   # brighter half: class 1
+    x[y == 1] = np.clip(x[y == 1] + 0.3, 0, 1)
+    seen = []
+
+    def prepare(batch):
+        xb, yb = batch
+        seen.append((xb.shape, yb.shape, bool(np.all((xb.mean(axis=(1, 2, 3)) > 0.6) == (yb == 1)))))
+        return xb, yb
+    model = models.Encoder((16, 16, 1), (8, 16), 2, variational=False, rngs=nnx.Rngs(0))
+    h = train.fit(model, x, labels=y, prepare=prepare, loss_fn=_classifier_loss, key=jax.random.key(0),
+                  epochs=10, batch_size=16, learning_rate=1e-2, progress=False)
+    assert len(seen) == len(h.steps) == 40 and seen[0][:2] == ((16, 16, 16, 1), (16,))
+    assert all(rows_match for _, _, rows_match in seen)                     # labels travel with their images
+    assert h.series("loss")[-4:].mean() < 0.5 * h.series("loss")[:4].mean()
+    assert np.mean(np.asarray(model(jnp.asarray(x))).argmax(1) == y) > 0.9
+    with pytest.raises(ValueError, match="labels for"):
+        train.fit(model, x, labels=y[:10], loss_fn=_classifier_loss, key=jax.random.key(0), batch_size=16, progress=False)

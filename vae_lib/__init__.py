@@ -5,6 +5,7 @@ The teaching layer (this package; what a learner reads), each module one job:
   losses          reconstruction losses, the beta-weighted VAE loss, ELBO in nats
   layers          the convolutions and transposed convolutions the models use
   models          the book's autoencoder and VAEs as Flax NNX modules
+  compiled        a model's function as one compiled program: over many images in batches, or from a cell
   data            Fashion-MNIST / MNIST / CelebA through tfds or a folder, offline fallback
   train           one jit-compiled train step, `fit` with a progress bar (data-parallel with a mesh), `evaluate`
   evaluation      -ELBO in nats per image and the importance-weighted (IWAE) bound (chapter 05)

@@ -19,16 +19,17 @@ depend on the batch size. All functions run the model in eval mode.
 """
 from __future__ import annotations
 
+import functools
 import math
-from functools import partial
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from vae_lib.gaussian import diagonal_gaussian_log_density, kl_to_standard_normal, reparameterize
-from vae_lib.losses import bce_with_logits
+from vae_lib.compiled import apply_in_batches, run_compiled
+from vae_lib.gaussian import diagonal_gaussian_log_density, reparameterize
+from vae_lib.losses import bce_with_logits, negative_elbo_nats
 
 
 def log_mean_exp(values: jax.Array, axis: int = 0) -> jax.Array:
@@ -47,8 +48,7 @@ def log_weights(model, x: jax.Array, keys: jax.Array, k: int) -> jax.Array:
     Called from a notebook cell it runs as one compiled program (not one per operation).
     """
     if not any(isinstance(a, jax.core.Tracer) for a in (x, keys)):
-        graphdef, state = nnx.split(model)
-        return _apply(graphdef, state, jnp.asarray(x), keys, _log_weights, k)
+        return run_compiled(*nnx.split(model), _log_weights_fn(k), jnp.asarray(x), keys)[0]
     return _log_weights(model, x, keys, k)
 
 
@@ -66,28 +66,28 @@ def _log_weights(model, x: jax.Array, keys: jax.Array, k: int) -> jax.Array:
     return log_px_z + log_pz - log_qz
 
 
-@partial(jax.jit, static_argnames=("graphdef", "fn", "k"))
-def _apply(graphdef, state, x, keys, fn, k):
-    return fn(nnx.merge(graphdef, state), x, keys, k)
+@functools.lru_cache(maxsize=None)
+def _log_weights_fn(k: int):
+    return functools.partial(_log_weights, k=k)   # one object per k: compiled once per k
 
 
-def _run_batched(model, images, key, batch_size, fn, k=1):
-    """fn(model, x (B, ...), keys (B,), k) -> (..., B), compiled once per model structure, fn and k."""
+@functools.lru_cache(maxsize=None)
+def _iwae_fn(k: int):
+    return functools.partial(_iwae, k=k)
+
+
+def _per_image(fn, model, images, key, batch_size):
+    """fn(model, x (B, ...), keys (B,)) -> (B, ...) over all images, image i with key fold_in(key, i)."""
     model.eval()
-    graphdef, state = nnx.split(model)
     images = np.asarray(images, np.float32)
-    out = [np.asarray(_apply(graphdef, state, jnp.asarray(images[i:i + batch_size]),
-                             _image_keys(key, i, len(images[i:i + batch_size])), fn, k))
-           for i in range(0, len(images), batch_size)]
-    return np.concatenate(out, axis=-1)
+    return apply_in_batches(fn, model, images, _image_keys(key, 0, len(images)), batch_size=batch_size)
 
 
-def _elbo_parts(model, x, keys, k):
+def _elbo_terms(model, x, keys):
     z_mean, z_log_var = model.encode(x)
     eps = jax.vmap(lambda kk, m: jax.random.normal(kk, m.shape, m.dtype))(keys, z_mean)
     z = z_mean + jnp.exp(0.5 * z_log_var) * eps
-    recon = bce_with_logits(model.decoder(z), x, "sum")
-    return jnp.stack([recon, kl_to_standard_normal(z_mean, z_log_var)])   # (2, B)
+    return negative_elbo_nats(model.decoder(z), x, z_mean, z_log_var)   # {'neg_elbo', 'reconstruction', 'kl'}: (B,)
 
 
 def _iwae(model, x, keys, k):
@@ -100,10 +100,9 @@ def negative_elbo(model, images: np.ndarray, key: jax.Array, batch_size: int = 2
     images: (N, H, W, C) in [0, 1]. Returns {'neg_elbo', 'reconstruction' (summed BCE), 'kl'}
     as means, and 'per_image' (N,) -ELBO values.
     """
-    parts = _run_batched(model, images, key, batch_size, _elbo_parts)
-    per_image = parts[0] + parts[1]
-    return {"neg_elbo": float(per_image.mean()), "reconstruction": float(parts[0].mean()),
-            "kl": float(parts[1].mean()), "per_image": per_image}
+    terms = _per_image(_elbo_terms, model, images, key, batch_size)
+    return {"neg_elbo": float(terms["neg_elbo"].mean()), "reconstruction": float(terms["reconstruction"].mean()),
+            "kl": float(terms["kl"].mean()), "per_image": terms["neg_elbo"]}
 
 
 def iwae_log_likelihood(model, images: np.ndarray, key: jax.Array, k: int = 50,
@@ -115,7 +114,7 @@ def iwae_log_likelihood(model, images: np.ndarray, key: jax.Array, k: int = 50,
     """
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
-    per_image = _run_batched(model, images, key, batch_size, _iwae, k)
+    per_image = _per_image(_iwae_fn(k), model, images, key, batch_size)
     return {"log_likelihood": float(per_image.mean()), "nll": float(-per_image.mean()), "k": k,
             "per_image": per_image}
 
@@ -139,19 +138,6 @@ def latent_grid_offsets(grid_size: int, radius: float) -> tuple[np.ndarray, floa
     t = np.linspace(-radius, radius, grid_size, dtype=np.float32)
     gx, gy = np.meshgrid(t, t, indexing="xy")                   # row i: z[1] = t[i]; column j: z[0] = t[j]
     return np.stack([gx.ravel(), gy.ravel()], 1), float(2 * np.log(t[1] - t[0]))
-
-
-def _decoder_fn(model):
-    """The decoder as one compiled function z (N, 2) -> logits, for an nnx model (else the callable as it is)."""
-    if isinstance(model, nnx.Module):
-        graphdef, state = nnx.split(model.decoder)
-        return lambda z: _decode_jit(graphdef, state, z)
-    return model.decoder
-
-
-@partial(jax.jit, static_argnames=("graphdef",))
-def _decode_jit(graphdef, state, z):
-    return nnx.merge(graphdef, state)(z)
 
 
 @jax.jit
@@ -184,7 +170,7 @@ def posterior_on_grid(model, images, grid_size: int = 81, radius: float = 4.0, c
     centers = np.zeros((len(x), 2), np.float32) if center is None else np.asarray(center, np.float32).reshape(len(x), 2)
     if hasattr(model, "eval"):
         model.eval()
-    decode = _decoder_fn(model)
+    decode = model.decoder   # the library's decoders compile themselves (compiled.compiled_when_eager)
     z_mean, z_log_var = model.encode(x)
     if z_mean.shape[-1] != 2:
         raise ValueError(f"quadrature over z needs a 2-D latent space, this model has {z_mean.shape[-1]}")

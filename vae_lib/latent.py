@@ -21,12 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from vae_lib.data import batches
+from vae_lib.compiled import apply_in_batches
 from vae_lib.i18n import tr
 
 
@@ -36,8 +34,8 @@ def encode_all(encode: Callable, images: np.ndarray, batch_size: int = 500) -> n
 
     For a VAE's encoder, which returns (z_mean, z_log_var), pass `lambda x: model.encode(x)[0]`.
     """
-    out = [np.asarray(encode(x)) for x in batches(np.asarray(images), batch_size, shuffle=False, drop_remainder=False)]
-    return np.concatenate(out).astype(np.float32)
+    out = apply_in_batches(lambda _, x: np.asarray(encode(x)), None, np.asarray(images), batch_size=batch_size)
+    return out.astype(np.float32)
 
 
 def nearest_distance(queries: np.ndarray, codes: np.ndarray, chunk: int = 1024) -> np.ndarray:
@@ -214,37 +212,28 @@ def morph(z_a: np.ndarray, z_b: np.ndarray, steps: int = 9) -> tuple[np.ndarray,
 
 
 def make_encode_mean(model: nnx.Module, batch_size: int = 256) -> Callable[[np.ndarray], np.ndarray]:
-    """A jit-compiled images (N, H, W, C) -> z_mean (N, D) for a VAE, in eval mode, in batches."""
+    """A compiled images (N, H, W, C) -> z_mean (N, D) for a VAE, in eval mode, in batches."""
     model.eval()
-    graphdef, state = nnx.split(model)
+    return lambda images: apply_in_batches(_encode_mean, model, np.asarray(images, np.float32), batch_size=batch_size)
 
-    @jax.jit
-    def run(state, x):
-        return nnx.merge(graphdef, state).encode(x)[0]
 
-    def encode_mean(images):
-        images = np.asarray(images, np.float32)
-        return np.concatenate([np.asarray(run(state, jnp.asarray(images[i:i + batch_size])))
-                               for i in range(0, len(images), batch_size)])
-    return encode_mean
+def _encode_mean(model, x):
+    return model.encode(x)[0]
 
 
 def make_decode(model: nnx.Module, batch_size: int = 256) -> Callable[[np.ndarray], np.ndarray]:
-    """A jit-compiled codes (..., D) -> images (..., H, W, C) in [0, 1] for a VAE, in eval mode."""
+    """A compiled codes (..., D) -> images (..., H, W, C) in [0, 1] for a VAE, in eval mode, in batches."""
     model.eval()
-    graphdef, state = nnx.split(model)
-
-    @jax.jit
-    def run(state, z):
-        return nnx.merge(graphdef, state).decode(z)
 
     def decode(z):
         z = np.asarray(z, np.float32)
-        flat = z.reshape(-1, z.shape[-1])
-        out = np.concatenate([np.asarray(run(state, jnp.asarray(flat[i:i + batch_size])))
-                              for i in range(0, len(flat), batch_size)])
+        out = apply_in_batches(_decode, model, z.reshape(-1, z.shape[-1]), batch_size=batch_size)
         return out.reshape(*z.shape[:-1], *out.shape[1:])
     return decode
+
+
+def _decode(model, z):
+    return model.decode(z)
 
 
 def attribute_response(decode: Callable[[np.ndarray], np.ndarray], measure: Callable[[np.ndarray], np.ndarray],

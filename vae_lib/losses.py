@@ -66,9 +66,13 @@ def vae_loss(logits: jax.Array, x: jax.Array, z_mean: jax.Array, z_log_var: jax.
     return loss, {"loss": loss, "reconstruction": jnp.mean(recon), "kl": jnp.mean(kl)}
 
 
-def negative_elbo_nats(logits: jax.Array, x: jax.Array, z_mean: jax.Array, z_log_var: jax.Array) -> jax.Array:
-    """-ELBO in nats per image for a Bernoulli decoder: summed BCE + KL (one z sample). -> (B,).
+def negative_elbo_nats(logits: jax.Array, x: jax.Array, z_mean: jax.Array, z_log_var: jax.Array) -> dict[str, jax.Array]:
+    """-ELBO in nats per image for a Bernoulli decoder, with its two terms (one z sample).
 
+    logits, x: (B, H, W, C); z_mean, z_log_var: (B, D). Returns {'neg_elbo', 'reconstruction', 'kl'}, each (B,):
+    'reconstruction' = summed BCE = -log p(x|z), 'kl' = KL(q(z|x) || N(0, I)), 'neg_elbo' = their sum.
     The ELBO lower-bounds log p(x); smaller -ELBO is better. This is the beta = 1, summed-pixel loss.
     """
-    return bce_with_logits(logits, x, "sum") + kl_to_standard_normal(z_mean, z_log_var)
+    recon = bce_with_logits(logits, x, "sum")
+    kl = kl_to_standard_normal(z_mean, z_log_var)
+    return {"neg_elbo": recon + kl, "reconstruction": recon, "kl": kl}

@@ -10,14 +10,14 @@ Encoders map images (B, H, W, C) to latent codes; decoders map codes (B, D) to *
 """
 from __future__ import annotations
 
-import functools
 import math
-from typing import Callable, Sequence
+from typing import Sequence
 
 import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from vae_lib.compiled import compiled_when_eager
 from vae_lib.gaussian import reparameterize
 from vae_lib.layers import Conv, ConvTranspose, lecun_normal
 
@@ -39,32 +39,6 @@ def check_images(x: jax.Array, image_shape: tuple[int, int, int], who: str) -> N
     if dtype is None or not jnp.issubdtype(dtype, jnp.floating):
         raise ValueError(f"{who} expects float images in [0, 1]; got dtype {dtype}. "
                          "Convert with x.astype('float32') / 255.")
-
-
-@functools.partial(jax.jit, static_argnums=(0, 2))
-def _run_compiled(graphdef, state, call, *args):
-    module = nnx.merge(graphdef, state)
-    out = call(module, *args)
-    return out, nnx.state(module, nnx.Not(nnx.Param))   # a forward call changes no parameters
-
-
-def compiled_when_eager(call: Callable) -> Callable:
-    """Decorator for a module's __call__: run it as one compiled XLA program when called eagerly.
-
-    Inside a jitted train step (traced inputs) the method runs as written. Called from a notebook
-    cell, e.g. `model.decode(z)`, JAX would otherwise run (and, the first time, compile) every
-    operation on its own. Compiled once per module structure and input shape; state changes
-    (BatchNorm statistics in train mode) are written back to the module.
-    """
-    @functools.wraps(call)
-    def wrapper(self, *args):
-        graphdef, state = nnx.split(self)
-        if any(isinstance(v, jax.core.Tracer) for v in jax.tree.leaves((args, state))):
-            return call(self, *args)
-        out, new_state = _run_compiled(graphdef, state, call, *args)
-        nnx.update(self, new_state)
-        return out
-    return wrapper
 
 
 class Encoder(nnx.Module):

@@ -1,7 +1,8 @@
 """Training: one jit-compiled train step, `fit` with a progress bar, `evaluate`, and `History`.
 
 A loss function has the signature `loss_fn(model, x, key) -> (loss, parts)` where `parts` is a
-dict of scalars to log (it must contain 'loss'). `vae_loss_fn` and `ae_loss_fn` build the two the
+dict of scalars to log (it must contain 'loss'); x is a batch of images (B, H, W, C), or with
+`fit(..., labels=...)` the pair (images, labels). `vae_loss_fn` and `ae_loss_fn` build the two the
 course uses.
 
 `fit` is careful with your work:
@@ -24,6 +25,7 @@ import optax
 from flax import nnx
 from tqdm.auto import tqdm
 
+from vae_lib.compiled import apply_in_batches
 from vae_lib.data import batches
 from vae_lib.i18n import tr
 from vae_lib.parallel import batch_placer, replicate
@@ -121,50 +123,26 @@ def make_train_step(graphdef, loss_fn: LossFn):
     return train_step
 
 
-@functools.lru_cache(maxsize=64)
-def make_eval_step(graphdef, loss_fn: LossFn):
-    """(model_state, x, key) -> parts, jit-compiled, no gradient."""
-    @jax.jit
-    def eval_step(state, x, key):
-        model = nnx.merge(graphdef, state)
-        return loss_fn(model, x, key)[1]
-    return eval_step
-
-
 def evaluate(model: nnx.Module, images: np.ndarray, loss_fn: LossFn, key: jax.Array,
              batch_size: int = 500) -> dict[str, float]:
     """Average each loss part over all images (x: (N, H, W, C) in [0, 1]), in eval mode.
 
-    The model is put in eval mode (BatchNorm uses its running averages) and afterwards back in the
-    mode it came in, train or eval.
+    Each batch gets its own key (split from `key`); a part's batch mean counts once per image of the
+    batch. The model is put in eval mode (BatchNorm uses its running averages) and afterwards back in
+    the mode it came in, train or eval (`compiled.apply_in_batches`).
     """
-    _check_images(images, "evaluate")
-    modes = _mode_attributes(model)
-    model.eval()
-    try:
-        graphdef, state = nnx.split(model)
-        step = make_eval_step(graphdef, loss_fn)
-        totals: dict[str, float] = {}
-        n = 0
-        for x in batches(images, batch_size, shuffle=False, drop_remainder=False):
-            key, sub = jax.random.split(key)
-            parts = jax.device_get(step(state, jnp.asarray(x), sub))
-            for k, v in parts.items():
-                totals[k] = totals.get(k, 0.0) + float(v) * len(x)
-            n += len(x)
-        return {k: v / n for k, v in totals.items()}
-    finally:
-        for module, name, value in modes:
-            setattr(module, name, value)
+    x = _check_images(images, "evaluate")
+    per_image = apply_in_batches(_parts_per_image(loss_fn), model, x, batch_size=batch_size, key=key)
+    return {k: float(np.mean(v, dtype=np.float64)) for k, v in per_image.items()}
 
 
-_MODE_FLAGS = ("deterministic", "use_running_average")   # what nnx's Module.train() / .eval() set
-
-
-def _mode_attributes(model: nnx.Module) -> list[tuple[nnx.Module, str, object]]:
-    """(module, attribute, value) of every train/eval switch in `model`, to put them back later."""
-    return [(m, name, getattr(m, name)) for _, m in nnx.iter_graph(model)
-            if isinstance(m, nnx.Module) for name in _MODE_FLAGS if hasattr(m, name)]
+@functools.lru_cache(maxsize=64)
+def _parts_per_image(loss_fn: LossFn):
+    """(model, x (B, ...), key) -> {part: (B,) the batch mean repeated}: loss parts that join along axis 0.
+    One function object per loss function, so that evaluation compiles once."""
+    def parts(model, x, key):
+        return {k: jnp.full(x.shape[0], v) for k, v in loss_fn(model, x, key)[1].items()}
+    return parts
 
 
 def _check_images(images, caller: str = "fit") -> np.ndarray:
@@ -199,7 +177,8 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
         epochs: int = 1, batch_size: int = 100, learning_rate: float = 1e-3,
         optimizer: nnx.Optimizer | None = None, test_images: np.ndarray | None = None,
         max_steps: int | None = None, seed: int = 0, progress: bool = True,
-        history: History | None = None, mesh=None) -> History:
+        history: History | None = None, mesh=None, labels: np.ndarray | None = None,
+        prepare: Callable | None = None) -> History:
     """Train `model` in place with Adam on mini-batches of `train_images` (N, H, W, C) in [0, 1].
 
     key: the PRNG key for the reparameterization samples (split once per step).
@@ -207,6 +186,9 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
     test_images: evaluated after each epoch; results go into history.epochs as 'test_<part>'.
     mesh: a `jax.sharding.Mesh` to train data-parallel on (see `vae_lib.parallel`): the state is
     replicated on its devices and each batch is split over them; batch_size must divide evenly.
+    labels: (N,) one per training image (a classifier): each batch is then the pair (images, labels),
+    and that pair is what loss_fn gets as x. prepare: batch -> batch, run on the host (numpy) before each
+    step, e.g. the judge's mixup (course/judge.py).
     Returns the History (pass `history=` to continue one). Raises TrainingDiverged on NaN/inf.
     """
     x_all = _check_images(train_images)
@@ -217,6 +199,13 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
         _check_images(test_images, "fit's test_images")   # up front, not after the first epoch
     if len(x_all) < batch_size:
         raise ValueError(f"only {len(x_all)} training images for batch_size={batch_size}")
+    data = x_all
+    if labels is not None:
+        if len(labels) != len(x_all):
+            raise ValueError(f"{len(labels)} labels for {len(x_all)} training images")
+        if test_images is not None:
+            raise ValueError("test_images are evaluated without labels: evaluate a classifier yourself")
+        data = (x_all, np.asarray(labels))
     optimizer = optimizer or nnx.Optimizer(model, adam(learning_rate), wrt=nnx.Param)
     history = history or History()
     model.train()
@@ -233,12 +222,14 @@ def fit(model: nnx.Module, train_images: np.ndarray, *, loss_fn: LossFn, key: ja
     try:
         for epoch in range(epochs):
             rows = []
-            for x in batches(x_all, batch_size, seed=seed + epoch):
+            for x in batches(data, batch_size, seed=seed + epoch):
                 if done >= total:
                     break
+                if prepare is not None:
+                    x = prepare(x)
                 key, sub = jax.random.split(key)
                 t0 = time.perf_counter()
-                new_state, parts = step_fn(state, place(x), sub)
+                new_state, parts = step_fn(state, jax.tree.map(place, x), sub)
                 parts = {k: float(v) for k, v in jax.device_get(parts).items()}
                 if history.compile_seconds is None:
                     history.compile_seconds = time.perf_counter() - t0

@@ -18,8 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from vae_lib.gaussian import kl_to_standard_normal
-from vae_lib.losses import bce_with_logits, mse
+from vae_lib.losses import mse, negative_elbo_nats
 from vae_lib.course.cache import train_or_load_with_history
 from vae_lib.models import count_params
 from vae_lib.course.recipes import Recipe, fit_recipe
@@ -32,12 +31,10 @@ def elbo_loss_fn() -> LossFn:
     'mse' (per-pixel squared error of the decoded mean image). For evaluation (`train.evaluate`)."""
     def loss_fn(model, x, key):
         logits, z_mean, z_log_var = model(x, key)
-        bce = bce_with_logits(logits, x, "sum")
-        kl = kl_to_standard_normal(z_mean, z_log_var)
-        squared = mse(jax.nn.sigmoid(logits), x, "mean")
-        neg_elbo = jnp.mean(bce + kl)
-        return neg_elbo, {"loss": neg_elbo, "neg_elbo": neg_elbo, "bce": jnp.mean(bce), "kl": jnp.mean(kl),
-                          "mse": jnp.mean(squared)}
+        terms = negative_elbo_nats(logits, x, z_mean, z_log_var)
+        neg_elbo = jnp.mean(terms["neg_elbo"])
+        return neg_elbo, {"loss": neg_elbo, "neg_elbo": neg_elbo, "bce": jnp.mean(terms["reconstruction"]),
+                          "kl": jnp.mean(terms["kl"]), "mse": jnp.mean(mse(jax.nn.sigmoid(logits), x, "mean"))}
     return loss_fn
 
 

@@ -17,21 +17,21 @@ for reconstructions we also ask that the class is the original image's label.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import optax
 from flax import nnx
 
 from vae_lib.checkpoints import train_or_load
 from vae_lib.course.cache import DEFAULT_ROOT, cache_path
-from vae_lib.data import ImageData, batches
+from vae_lib.compiled import apply_in_batches
+from vae_lib.data import ImageData
 from vae_lib.i18n import tr
 from vae_lib.models import Encoder
+from vae_lib.train import fit
 
 CONFIDENT = 0.8      # the smallest top-class probability that counts as "recognised"
 JUDGE_WIDTHS = (16, 32, 64)
@@ -48,11 +48,7 @@ class Judge:
 
     def probabilities(self, images, batch_size: int = 500) -> np.ndarray:
         """images: (N, H, W, C) float in [0, 1] -> (N, K) class probabilities."""
-        images = np.asarray(images, np.float32)
-        graphdef, state = nnx.split(self.model)
-        out = [np.asarray(_softmax(graphdef, state, jnp.asarray(images[i:i + batch_size])))
-               for i in range(0, len(images), batch_size)]
-        return np.concatenate(out) if out else np.zeros((0, len(self.label_names)), np.float32)
+        return apply_in_batches(_softmax, self.model, np.asarray(images, np.float32), batch_size=batch_size)
 
     def recognise(self, images, labels=None, confident: float = CONFIDENT) -> dict:
         """How recognisable are these images?
@@ -79,9 +75,8 @@ class Judge:
         return result
 
 
-@functools.partial(jax.jit, static_argnums=0)
-def _softmax(graphdef, state, x):
-    return jax.nn.softmax(nnx.merge(graphdef, state)(x))
+def _softmax(model, x):
+    return jax.nn.softmax(model(x))
 
 
 def _blur(x: np.ndarray, times: int) -> np.ndarray:
@@ -119,19 +114,11 @@ def _training_batch(x: np.ndarray, y: np.ndarray, n_classes: int, rng: np.random
     return x.astype(np.float32), targets
 
 
-@functools.lru_cache(maxsize=None)
-def _train_step(graphdef):
-    @jax.jit
-    def step(state, x, targets):
-        model, optimizer = nnx.merge(graphdef, state)
-
-        def loss_fn(m):
-            return optax.softmax_cross_entropy(m(x), targets).mean()
-
-        loss, grads = nnx.value_and_grad(loss_fn)(model)
-        optimizer.update(model, grads)
-        return nnx.state((model, optimizer)), loss
-    return step
+def _judge_loss(model, batch, key):
+    """Cross-entropy against the soft targets of `_training_batch`: batch = (images (B, H, W, C), targets (B, K))."""
+    x, targets = batch
+    loss = optax.softmax_cross_entropy(model(x), targets).mean()
+    return loss, {"loss": loss}
 
 
 def _judge_model(data: ImageData, seed: int = 0) -> Encoder:
@@ -142,22 +129,14 @@ def _judge_model(data: ImageData, seed: int = 0) -> Encoder:
 
 def _fit_judge(model: Encoder, data: ImageData, *, steps: int, batch_size: int = 100, learning_rate: float = 2e-3,
                seed: int = 0) -> None:
-    """Train `model` (a judge) in place on data's images and labels, with the mixed batches of `_training_batch`."""
+    """Train `model` (a judge) in place on data's images and labels, with the mixed batches of `_training_batch`,
+    through `train.fit` (the course's one training loop)."""
     n_classes = len(data.label_names)
-    optimizer = nnx.Optimizer(model, optax.adam(learning_rate), wrt=nnx.Param)
-    graphdef, state = nnx.split((model, optimizer))
-    step_fn = _train_step(graphdef)
     rng = np.random.default_rng(seed)
-    done, epoch = 0, 0
-    while done < steps:
-        for x, y in batches((data.images, data.labels), batch_size, seed=seed + epoch):
-            x, t = _training_batch(x, y, n_classes, rng)
-            state, _ = step_fn(state, jnp.asarray(x), jnp.asarray(t))
-            done += 1
-            if done >= steps:
-                break
-        epoch += 1
-    nnx.update((model, optimizer), state)
+    steps_per_epoch = max(1, len(data.images) // batch_size)   # fit says it when there are too few images
+    fit(model, data.images, labels=data.labels, prepare=lambda batch: _training_batch(*batch, n_classes, rng),
+        loss_fn=_judge_loss, key=jax.random.key(seed), epochs=-(-steps // steps_per_epoch), max_steps=steps,
+        batch_size=batch_size, learning_rate=learning_rate, seed=seed, progress=False)
 
 
 def train_judge(data: ImageData, *, steps: int = JUDGE_STEPS, batch_size: int = 100,
