@@ -879,7 +879,9 @@ def returns_function(check: Callable[[Any], bool], reference: Callable[..., Any]
         return hand_back(name, passed, fn, reference)
 
     use.__name__ = use.__qualname__ = f"use_{name}"
-    use.__doc__ = (f"Check your `{name}` (prints the verdict) and return the function to use from here on: yours "
-                   f"when it passed, else {reference.__module__}.{reference.__name__}.")
+    use.__doc__ = str(T("Check your `{name}` (prints the verdict) and return the function to use from here on: yours "
+                        "when it passed, else {where}.",
+                        "여러분의 `{name}`을(를) 검사하고(판정을 출력합니다) 여기부터 쓸 함수를 반환합니다: 통과하면 "
+                        "여러분의 함수, 아니면 {where}.").format(name=name, where=f"{reference.__module__}.{reference.__name__}"))
     use.check, use.reference = check, reference
     return use
