@@ -12,7 +12,8 @@ def not_written(*args):
 
 
 def test_exports():
-    assert set(ch07.__all__) == {"check_group_norm", "check_latent_scale_factor", "check_conv_kernel_torch_to_flax"}
+    assert set(ch07.__all__) == {"check_group_norm", "check_latent_scale_factor", "check_conv_kernel_torch_to_flax",
+                                 "use_group_norm", "use_latent_scale_factor", "use_conv_kernel_torch_to_flax"}
     assert all(hasattr(checks, name) for name in ch07.__all__)
 
 

@@ -12,7 +12,7 @@ def not_written(*args):
 
 
 def test_exports():
-    assert set(ch08.__all__) == {"check_split_batch", "check_average_gradients"}
+    assert set(ch08.__all__) == {"check_split_batch", "check_average_gradients", "use_split_batch", "use_average_gradients"}
     assert all(hasattr(checks, name) for name in ch08.__all__)
 
 

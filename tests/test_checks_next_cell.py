@@ -172,14 +172,14 @@ def test_a_hard_coded_eps_in_group_norm_is_named():
 
 def test_a_failing_case_can_be_pasted_and_run():
     def reversed_sign(z_batches, label_batches, tol=0.04, max_examples=10_000):
-        return -np.abs(ch06.reference_attribute_vector(z_batches, label_batches, tol, max_examples))
+        return -np.abs(latent.attribute_vector_from_codes(z_batches, label_batches, tol, max_examples))
     message = wrong(checks.check_attribute_vector_from_codes, reversed_sign, "checks.test_case(")
     line = next(ln for ln in message.splitlines() if "checks.test_case(" in ln)
     code = line.split("yourself: ", 1)[1]
     space = {"checks": checks, "reversed_sign": reversed_sign}
     exec(code.replace("reversed_sign(*args)", "got = reversed_sign(*args)"), space)  # noqa: S102
     args = space["args"]
-    assert isinstance(args[0], list) and not np.allclose(space["got"], ch06.reference_attribute_vector(*args))
+    assert isinstance(args[0], list) and not np.allclose(space["got"], latent.attribute_vector_from_codes(*args))
 
 
 # ----------------------------------------------------------------------------- right answers pass, checks never raise

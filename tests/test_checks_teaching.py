@@ -9,7 +9,7 @@ import numpy as np
 import optax
 import pytest
 
-from vae_lib import gaussian, latent, sd_vae, torch_port
+from vae_lib import gaussian, latent, losses, sd_vae, torch_port
 from vae_lib.course import checks
 from vae_lib.course.checks import ch01, ch02, ch03, ch04, ch05, ch06, ch07
 from vae_lib.course.checks.core import Learner, evaluate
@@ -23,10 +23,10 @@ RIGHT = {  # a right answer per check, written as a learner would
     checks.check_std_from_log_var: lambda lv: jnp.sqrt(jnp.exp(lv)),
     checks.check_reparameterize: gaussian.reparameterize,
     checks.check_kl_to_standard_normal: gaussian.kl_to_standard_normal,
-    checks.check_kl_diagonal_gaussians: ch04.kl_diagonal_gaussians,
-    checks.check_vae_loss: ch05.reference_vae_loss,
+    checks.check_kl_diagonal_gaussians: gaussian.kl_diagonal_gaussians,
+    checks.check_vae_loss: losses.vae_loss_value,
     checks.check_iwae_from_log_weights: lambda lw: jax.nn.logsumexp(lw, axis=0) - jnp.log(lw.shape[0]),
-    checks.check_attribute_vector_from_codes: ch06.reference_attribute_vector,
+    checks.check_attribute_vector_from_codes: latent.attribute_vector_from_codes,
     checks.check_morph_codes: lambda a, b, n: latent.morph(a, b, n)[1],
     checks.check_group_norm: sd_vae.group_norm,
     checks.check_latent_scale_factor: sd_vae.latent_scale_factor,
@@ -164,7 +164,7 @@ def test_code_that_keeps_its_outputs_does_not_leak_tracers_from_the_test_cases(c
 
 def test_code_that_edits_its_inputs_in_place_does_not_spoil_the_cases(capsys):
     def edits(z_batches, label_batches, tol=0.04, max_examples=10_000):
-        out = ch06.reference_attribute_vector(z_batches, label_batches, tol, max_examples)
+        out = latent.attribute_vector_from_codes(z_batches, label_batches, tol, max_examples)
         for z in z_batches:
             z *= 0
         return out

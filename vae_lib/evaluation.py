@@ -37,6 +37,11 @@ def log_mean_exp(values: jax.Array, axis: int = 0) -> jax.Array:
     return jax.scipy.special.logsumexp(values, axis=axis) - jnp.log(values.shape[axis])
 
 
+def iwae_from_log_weights(log_w: jax.Array) -> jax.Array:
+    """The IWAE estimate of log p(x) from k log-weights per image: log( (1/k) sum_i w_i ). (k, B) -> (B,)."""
+    return log_mean_exp(log_w, axis=0)
+
+
 def _image_keys(key: jax.Array, start: int, n: int) -> jax.Array:
     return jax.vmap(lambda i: jax.random.fold_in(key, i))(jnp.arange(start, start + n))
 

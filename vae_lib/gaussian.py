@@ -21,6 +21,11 @@ def normal_log_density(x: jax.Array, mean: jax.Array | float = 0.0, std: jax.Arr
     return -jnp.log(std) - 0.5 * LOG_2PI - 0.5 * z**2
 
 
+def normal_pdf(x: jax.Array, mean: jax.Array | float = 0.0, std: jax.Array | float = 1.0) -> jax.Array:
+    """N(x; mean, std^2) = 1 / sqrt(2 pi std^2) * exp(-(x - mean)^2 / (2 std^2)), elementwise (chapter 02's exercise)."""
+    return jnp.exp(normal_log_density(x, mean, std))
+
+
 def mvn_log_density(x: jax.Array, mean: jax.Array, cov: jax.Array) -> jax.Array:
     """log N(x; mean, cov) for a full covariance matrix.
 
@@ -80,6 +85,16 @@ def kl_to_standard_normal(z_mean: jax.Array, z_log_var: jax.Array) -> jax.Array:
     z_mean, z_log_var: (B, D) -> (B,), summed over the latent dimensions (not averaged).
     """
     return -0.5 * jnp.sum(1.0 + z_log_var - z_mean**2 - jnp.exp(z_log_var), axis=-1)
+
+
+def kl_diagonal_gaussians(mean_q: jax.Array, log_var_q: jax.Array, mean_p: jax.Array, log_var_p: jax.Array) -> jax.Array:
+    """KL( N(mean_q, diag e^log_var_q) || N(mean_p, diag e^log_var_p) ), summed over the last axis. (B, D) -> (B,).
+
+    = 0.5 * sum_d (log var_p - log var_q + (var_q + (mean_q - mean_p)^2) / var_p - 1); with mean_p = 0 and
+    log_var_p = 0 it is `kl_to_standard_normal`. Not symmetric in q and p.
+    """
+    return 0.5 * jnp.sum(log_var_p - log_var_q + (jnp.exp(log_var_q) + (mean_q - mean_p) ** 2) / jnp.exp(log_var_p)
+                         - 1.0, axis=-1)
 
 
 def diagonal_gaussian_log_density(z: jax.Array, z_mean: jax.Array, z_log_var: jax.Array) -> jax.Array:

@@ -211,6 +211,19 @@ def morph(z_a: np.ndarray, z_b: np.ndarray, steps: int = 9) -> tuple[np.ndarray,
     return alphas, codes
 
 
+def morph_codes(z_a: np.ndarray, z_b: np.ndarray, steps: int) -> np.ndarray:
+    """The codes of `morph` alone (chapter 06's exercise): (D,), (D,) -> (steps, D), from z_a to z_b inclusive."""
+    return morph(z_a, z_b, steps)[1]
+
+
+def attribute_vector_from_codes(z_batches: Sequence[np.ndarray], label_batches: Sequence[np.ndarray],
+                                tol: float = 0.04, max_examples: int = 10_000) -> np.ndarray:
+    """`attribute_vector` on codes already encoded (chapter 06's exercise): batches of z_mean (B, D) and
+    labels (B,) -> the unit vector (D,), with the same stopping rule."""
+    return attribute_vector(lambda z: z, zip(z_batches, label_batches), tol=tol, max_examples=max_examples,
+                            verbose=False).vector
+
+
 def make_encode_mean(model: nnx.Module, batch_size: int = 256) -> Callable[[np.ndarray], np.ndarray]:
     """A compiled images (N, H, W, C) -> z_mean (N, D) for a VAE, in eval mode, in batches."""
     model.eval()

@@ -37,6 +37,11 @@ def bce_with_logits(logits: jax.Array, x: jax.Array, reduction: Reduction = "sum
     return _reduce(jax.nn.softplus(logits) - x * logits, reduction)
 
 
+def ae_loss(logits: jax.Array, x: jax.Array) -> jax.Array:
+    """Chapter 01's autoencoder loss, the book's: the batch mean of the per-pixel MEAN BCE, a scalar."""
+    return jnp.mean(bce_with_logits(logits, x, "mean"))
+
+
 def mse(images: jax.Array, x: jax.Array, reduction: Reduction = "mean") -> jax.Array:
     """Squared error between decoded images and targets, per image. (B, H, W, C) -> (B,)."""
     return _reduce((images - x) ** 2, reduction)
@@ -64,6 +69,12 @@ def vae_loss(logits: jax.Array, x: jax.Array, z_mean: jax.Array, z_log_var: jax.
     kl = kl_to_standard_normal(z_mean, z_log_var)
     loss = jnp.mean(recon + kl)
     return loss, {"loss": loss, "reconstruction": jnp.mean(recon), "kl": jnp.mean(kl)}
+
+
+def vae_loss_value(logits: jax.Array, x: jax.Array, z_mean: jax.Array, z_log_var: jax.Array,
+                   beta: float = 500.0) -> jax.Array:
+    """Chapter 05's exercise: `vae_loss`'s loss alone, a scalar: the batch mean of beta * (per-pixel MEAN BCE) + KL."""
+    return vae_loss(logits, x, z_mean, z_log_var, beta, "bce", "mean")[0]
 
 
 def negative_elbo_nats(logits: jax.Array, x: jax.Array, z_mean: jax.Array, z_log_var: jax.Array) -> dict[str, jax.Array]:

@@ -10,9 +10,11 @@ import numpy as np
 
 from vae_lib.course.checks._helpers import BCE_EDGE_HINT, bce_edge_case, f64
 from vae_lib.course.checks._helpers import bce as _bce
-from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade
+from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade, returns_function
+from vae_lib.latent import nearest_distance
+from vae_lib.losses import ae_loss
 
-__all__ = ["check_ae_loss", "check_nearest_distance"]
+__all__ = ["check_ae_loss", "check_nearest_distance", "use_ae_loss", "use_nearest_distance"]
 
 
 # ----------------------------------------------------------------------------- ae_loss
@@ -191,3 +193,8 @@ def check_nearest_distance(nearest_distance) -> bool:
     to its nearest code."""
     return grade("nearest_distance", nearest_distance, _nearest_ref, _nearest_cases(),
                  NEAREST_MISTAKES, rtol=1e-4, atol=2e-3)
+
+
+# ----------------------------------------------------------------------------- the notebook's one-line form
+use_ae_loss = returns_function(check_ae_loss, ae_loss)
+use_nearest_distance = returns_function(check_nearest_distance, nearest_distance)

@@ -13,9 +13,11 @@ import numpy as np
 
 from vae_lib.course.checks._helpers import f64 as _f
 from vae_lib.course.checks._helpers import term_slips
-from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade
+from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade, returns_function
+from vae_lib import gaussian
 
-__all__ = ["check_normal_pdf", "check_mvn_log_density", "check_covariance_matrix"]
+__all__ = ["check_normal_pdf", "check_mvn_log_density", "check_covariance_matrix",
+           "use_normal_pdf", "use_mvn_log_density", "use_covariance_matrix"]
 
 TWO_PI = 2.0 * np.pi
 
@@ -359,6 +361,11 @@ def check_covariance_matrix(covariance_matrix) -> bool:
     """covariance_matrix(samples: (N, K)) -> (K, K), the unbiased sample covariance (divides by N - 1)."""
     return grade("covariance_matrix", covariance_matrix, _cov_ref, _cov_cases(), COV_MISTAKES,
                  rtol=1e-4, atol=1e-5)
+
+
+use_normal_pdf = returns_function(check_normal_pdf, gaussian.normal_pdf)
+use_mvn_log_density = returns_function(check_mvn_log_density, gaussian.mvn_log_density)
+use_covariance_matrix = returns_function(check_covariance_matrix, gaussian.covariance)
 
 
 def __getattr__(name):  # the term slips as module attributes, built on first use

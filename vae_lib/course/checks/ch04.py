@@ -8,10 +8,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from vae_lib.course.checks._helpers import f64, term_slips
-from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade
-from vae_lib.gaussian import kl_to_standard_normal
+from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade, returns_function
+from vae_lib.gaussian import kl_diagonal_gaussians, kl_to_standard_normal
 
-__all__ = ["check_kl_to_standard_normal", "check_kl_diagonal_gaussians"]
+__all__ = ["check_kl_to_standard_normal", "check_kl_diagonal_gaussians", "use_kl_to_standard_normal",
+           "use_kl_diagonal_gaussians"]
 
 
 def _kl_cases() -> list[tuple]:
@@ -124,12 +125,6 @@ def check_kl_to_standard_normal(fn) -> bool:
                  uses=_kl_uses())
 
 
-def kl_diagonal_gaussians(mean_q, log_var_q, mean_p, log_var_p):
-    """Reference: KL( N(mean_q, diag e^log_var_q) || N(mean_p, diag e^log_var_p) ), summed over the last axis."""
-    return 0.5 * jnp.sum(log_var_p - log_var_q + (jnp.exp(log_var_q) + (mean_q - mean_p) ** 2) / jnp.exp(log_var_p)
-                         - 1.0, axis=-1)
-
-
 def _kl_terms(mq, vq, mp, vp, log_ratio=None, var_q=None, var_p=None, mean_term=None, half=0.5):
     """Per-example sum of half * (log_ratio + (var_q + mean_term) / var_p - 1), each part replaceable."""
     log_ratio = vp - vq if log_ratio is None else log_ratio
@@ -221,6 +216,10 @@ def check_kl_diagonal_gaussians(fn) -> bool:
     """fn(mean_q, log_var_q, mean_p, log_var_p), each (B, D) -> (B,)."""
     return grade("kl_diagonal_gaussians", fn, kl_diagonal_gaussians, _general_cases(),
                  GENERAL_MISTAKES + _general_term_slips())
+
+
+use_kl_to_standard_normal = returns_function(check_kl_to_standard_normal, kl_to_standard_normal)
+use_kl_diagonal_gaussians = returns_function(check_kl_diagonal_gaussians, kl_diagonal_gaussians)
 
 
 def __getattr__(name):  # the term slips as module attributes, built on first use

@@ -9,18 +9,14 @@ import numpy as np
 import optax
 
 from vae_lib.course.checks._helpers import BCE_EDGE_HINT, bce_edge_case
-from vae_lib.course.checks.core import Mistake, T, grade
-from vae_lib.evaluation import log_mean_exp
+from vae_lib.course.checks.core import Mistake, T, grade, returns_function
+from vae_lib.evaluation import iwae_from_log_weights
 from vae_lib.i18n import tr
 from vae_lib.gaussian import kl_to_standard_normal
-from vae_lib.losses import bce_with_logits, vae_loss
+from vae_lib.losses import bce_with_logits, vae_loss_value
 
-__all__ = ["check_vae_loss", "check_iwae_from_log_weights", "check_debug_diagnosis"]
-
-
-def reference_vae_loss(logits, x, z_mean, z_log_var, beta):
-    """Batch mean of beta * (per-pixel MEAN BCE) + KL, as a scalar."""
-    return vae_loss(logits, x, z_mean, z_log_var, beta, "bce", "mean")[0]
+__all__ = ["check_vae_loss", "check_iwae_from_log_weights", "check_debug_diagnosis", "use_vae_loss",
+           "use_iwae_from_log_weights"]
 
 
 def _bce(logits, x, reduction):
@@ -132,7 +128,7 @@ LOSS_MISTAKES = [
 
 def check_vae_loss(fn) -> bool:
     """fn(logits (B,H,W,C), x (B,H,W,C), z_mean (B,D), z_log_var (B,D), beta) -> scalar loss."""
-    return grade("vae_loss", fn, reference_vae_loss, _loss_cases(), LOSS_MISTAKES, rtol=1e-4, atol=1e-3,
+    return grade("vae_loss", fn, vae_loss_value, _loss_cases(), LOSS_MISTAKES, rtol=1e-4, atol=1e-3,
                  edge_cases=[_edge_case()], edge_hint=BCE_EDGE_HINT)
 
 
@@ -204,16 +200,9 @@ IWAE_MISTAKES = [
 ]
 
 
-def _log_mean_exp_over_samples(log_w):
-    return log_mean_exp(log_w, axis=0)
-
-
-_iwae_reference = _log_mean_exp_over_samples
-
-
 def check_iwae_from_log_weights(fn) -> bool:
     """fn(log_w (k, B)) -> (B,) = log( (1/k) sum_i exp(log_w[i]) ), computed stably."""
-    return grade("iwae_from_log_weights", fn, _iwae_reference, _iwae_cases(), IWAE_MISTAKES)
+    return grade("iwae_from_log_weights", fn, iwae_from_log_weights, _iwae_cases(), IWAE_MISTAKES)
 
 
 # ----------------------------------------------------------------------------- "debug this VAE"
@@ -312,3 +301,8 @@ def check_debug_diagnosis(diagnosis) -> bool:
         return True
     print(tr(f"[wrong] {name}: not {key} - {_DEBUG_HINTS[key]}", f"[wrong] {name}: {key}이(가) 아닙니다 - {_DEBUG_HINTS[key]}"))
     return False
+
+
+# ----------------------------------------------------------------------------- the notebook's one-line form
+use_vae_loss = returns_function(check_vae_loss, vae_loss_value)
+use_iwae_from_log_weights = returns_function(check_iwae_from_log_weights, iwae_from_log_weights)

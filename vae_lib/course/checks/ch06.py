@@ -3,16 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade
-from vae_lib.latent import attribute_vector, morph
+from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade, returns_function
+from vae_lib.latent import attribute_vector, attribute_vector_from_codes, morph_codes
 
-__all__ = ["check_attribute_vector_from_codes", "check_morph_codes"]
-
-
-def reference_attribute_vector(z_batches, label_batches, tol=0.04, max_examples=10_000):
-    """Unit vector from vae_lib.latent.attribute_vector on precomputed z_mean batches."""
-    return attribute_vector(lambda z: z, zip(z_batches, label_batches), tol=tol, max_examples=max_examples,
-                            verbose=False).vector
+__all__ = ["check_attribute_vector_from_codes", "check_morph_codes", "use_attribute_vector_from_codes",
+           "use_morph_codes"]
 
 
 def _av_cases() -> list[tuple]:
@@ -70,7 +65,7 @@ def _mistake_raw(z_batches, label_batches, tol=0.04, max_examples=10_000):
 
 
 def _mistake_reversed(*args):
-    return -reference_attribute_vector(*args)
+    return -attribute_vector_from_codes(*args)
 
 
 def _mistake_all(z_batches, label_batches, tol=0.04, max_examples=10_000):
@@ -178,12 +173,8 @@ AV_MISTAKES = [
 
 def check_attribute_vector_from_codes(fn) -> bool:
     """fn(z_batches: list of (B, D), label_batches: list of (B,), tol, max_examples) -> (D,) unit vector."""
-    return grade("attribute_vector_from_codes", fn, reference_attribute_vector, _av_cases(), AV_MISTAKES,
+    return grade("attribute_vector_from_codes", fn, attribute_vector_from_codes, _av_cases(), AV_MISTAKES,
                  rtol=1e-4, atol=1e-5)
-
-
-def _morph_ref(z_a, z_b, steps):
-    return morph(z_a, z_b, steps)[1]
 
 
 def _morph_cases() -> list[tuple]:
@@ -234,5 +225,10 @@ def check_morph_codes(fn) -> bool:
                   "decodes the path",
                   "다음 셀은 encode_mean에서 얻은 코드 두 개로 morph_codes(z_pair[0], z_pair[1], 9)를 호출하고 경로를 "
                   "디코딩합니다"), lambda f: f(z_pair[0], z_pair[1], 9),
-                close_to(lambda: _morph_ref(z_pair[0], z_pair[1], 9), array=True))]
-    return grade("morph_codes", fn, _morph_ref, _morph_cases(), MORPH_MISTAKES, uses=uses)
+                close_to(lambda: morph_codes(z_pair[0], z_pair[1], 9), array=True))]
+    return grade("morph_codes", fn, morph_codes, _morph_cases(), MORPH_MISTAKES, uses=uses)
+
+
+# ----------------------------------------------------------------------------- the notebook's one-line form
+use_attribute_vector_from_codes = returns_function(check_attribute_vector_from_codes, attribute_vector_from_codes)
+use_morph_codes = returns_function(check_morph_codes, morph_codes)

@@ -4,10 +4,13 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from vae_lib.course.checks.core import Mistake, T, Use, Verdict, as_learner, close_to, evaluate, grade, say
+from vae_lib.course.checks.core import (Mistake, T, Use, Verdict, as_learner, close_to, evaluate, grade,
+                                       returns_function, say)
+from vae_lib import sd_vae, torch_port
 from vae_lib.i18n import tr
 
-__all__ = ["check_group_norm", "check_latent_scale_factor", "check_conv_kernel_torch_to_flax"]
+__all__ = ["check_group_norm", "check_latent_scale_factor", "check_conv_kernel_torch_to_flax", "use_group_norm",
+           "use_latent_scale_factor", "use_conv_kernel_torch_to_flax"]
 
 
 # ----------------------------------------------------------------------------- group_norm
@@ -295,3 +298,9 @@ def check_conv_kernel_torch_to_flax(fn) -> bool:
                 lambda fn: fn(w), close_to(lambda: _to_flax(w), 0, 0, array=True))]
     return grade("conv_kernel_torch_to_flax", fn, _to_flax, _kernel_cases(), KERNEL_MISTAKES, rtol=0, atol=0,
                  uses=uses)
+
+
+# ----------------------------------------------------------------------------- the notebook's one-line form
+use_group_norm = returns_function(check_group_norm, sd_vae.group_norm)
+use_latent_scale_factor = returns_function(check_latent_scale_factor, sd_vae.latent_scale_factor)
+use_conv_kernel_torch_to_flax = returns_function(check_conv_kernel_torch_to_flax, torch_port.conv_kernel_torch_to_flax)

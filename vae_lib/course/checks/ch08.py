@@ -4,9 +4,10 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade
+from vae_lib.course.checks.core import Mistake, T, Use, close_to, grade, returns_function
+from vae_lib import parallel
 
-__all__ = ["check_split_batch", "check_average_gradients"]
+__all__ = ["check_split_batch", "check_average_gradients", "use_split_batch", "use_average_gradients"]
 
 
 # ----------------------------------------------------------------------------- split_batch
@@ -124,3 +125,8 @@ def check_average_gradients(fn) -> bool:
     """average_gradients(grads: (n_devices, ...)) -> (...): the full batch's gradient."""
     return grade("average_gradients", fn, _average, _gradient_cases(), GRADIENT_MISTAKES, rtol=1e-5, atol=1e-6,
                  uses=_gradient_uses())
+
+
+# ----------------------------------------------------------------------------- the notebook's one-line form
+use_split_batch = returns_function(check_split_batch, parallel.split_batch)
+use_average_gradients = returns_function(check_average_gradients, parallel.average_gradients)

@@ -845,3 +845,43 @@ def grade(name: str, learner_fn: Callable[..., Any] | None, reference_fn: Callab
     learner = as_learner(learner_fn)
     return say(evaluate(name, learner, reference_fn, cases, mistakes, rtol=rtol, atol=atol,
                         edge_cases=edge_cases, edge_hint=edge_hint, uses=uses), learner, quiet)
+
+
+# ----------------------------------------------------------------------------- the function to use next
+USING_YOURS = T("  -> from here on the notebook uses your {name}.",
+                "  -> 여기부터 노트북은 여러분의 {name}을(를) 씁니다.")
+USING_REFERENCE = T("  -> from here on the notebook uses the library's {where} (same signature) in place of {name}.",
+                    "  -> 여기부터 노트북은 {name} 대신 라이브러리의 {where}을(를) 씁니다(같은 시그니처).")
+
+
+def hand_back(name: str, passed: bool, learner_fn: Callable[..., Any] | None, reference: Callable[..., Any],
+              quiet: bool = False) -> Callable[..., Any]:
+    """The function the notebook goes on with: `learner_fn` itself when it passed, else `reference` (a
+    teaching-layer function with the same signature); one line says which."""
+    if not quiet:
+        where = f"{reference.__module__}.{reference.__name__}"
+        print(USING_YOURS.format(name=name) if passed else USING_REFERENCE.format(name=name, where=where))
+    return learner_fn if passed else reference
+
+
+def returns_function(check: Callable[[Any], bool], reference: Callable[..., Any]) -> Callable[..., Any]:
+    """From `check_<name>(fn) -> bool`, the notebook's one-line form `use_<name>(fn) -> the function to use`:
+    it prints the check's verdict, then hands back fn when it passed, else `reference` (see `hand_back`).
+    A blank exercise (`raise NotImplementedError`) is a 'not yet' and hands back the reference, so the
+    cells after it run. `reference` lives in the teaching layer (vae_lib/*.py), never in a grader."""
+    name = check.__name__.removeprefix("check_")
+
+    def use(fn: Callable[..., Any] | None) -> Callable[..., Any]:
+        try:
+            passed = bool(check(fn))
+        except Exception:   # noqa: BLE001 - checks never raise; if one did, the notebook must still go on
+            passed = False
+        return hand_back(name, passed, fn, reference)
+
+    use.__name__ = use.__qualname__ = f"use_{name}"
+    use.__doc__ = str(T("Check your `{name}` (prints the verdict) and return the function to use from here on: yours "
+                        "when it passed, else {where}.",
+                        "여러분의 `{name}`을(를) 검사하고(판정을 출력합니다) 여기부터 쓸 함수를 반환합니다: 통과하면 "
+                        "여러분의 함수, 아니면 {where}.").format(name=name, where=f"{reference.__module__}.{reference.__name__}"))
+    use.check, use.reference = check, reference
+    return use
