@@ -32,7 +32,8 @@ The Korean notebooks' cell, SETUP_CELL_KO = setup_cell("ko"), is the same code w
 messages and `setup.start("ko")` (vae_lib's messages in Korean, a Korean font for figures).
 """
 
-# The setup cell's metadata: folded in JupyterLab (and Jupyter Notebook 7), a form in Colab.
+# The setup cell's metadata: folded in JupyterLab (tests/test_browser.py checks it opens so), a form in Colab
+# (cellView, as Colab saves a form cell; Colab cannot be tested here).
 SETUP_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
 # How a setup cell starts (the first code cell of a notebook): SETUP_CELL's first line, or the older "# Setup:"
 MARKERS = ("#@title Setup", "# Setup:")
