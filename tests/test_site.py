@@ -43,7 +43,7 @@ def _executed(path: Path, title: str, text: str, color) -> None:
         new_markdown_cell(f"# {title}\n\n{text} The density of $z$ is\n\n"
                           "$$\n\\mathcal{N}(z;\\mu,\\sigma^2) = \\frac{1}{\\sqrt{2\\pi\\sigma^2}}"
                           "\\exp\\!\\Big(-\\frac{(z-\\mu)^2}{2\\sigma^2}\\Big).\n$$"),
-        new_code_cell("# Setup: finds vae_lib\nimport vae_lib", execution_count=1),
+        new_code_cell("#@title Setup: finds vae_lib { display-mode: \"form\" }\nimport vae_lib", execution_count=1),
         plot, latex, bar,
         new_markdown_cell("## Covariance\n\nThe covariance matrix $\\Sigma$ of a diagonal Gaussian is diagonal."),
     ])

@@ -10,7 +10,7 @@ import pytest
 
 from tools import sync_chapters
 from tools import translations as tl
-from tools.setup_cell import SETUP_CELL, SETUP_CELL_KO, setup_cell
+from tools.setup_cell import SETUP_CELL, SETUP_CELL_KO, SETUP_METADATA, setup_cell
 
 CELLS = [
     ("m1", "markdown", "# 01 — Tiny\n\nA tiny chapter."),
@@ -78,6 +78,10 @@ def test_the_korean_notebooks_are_generated(course, capsys):
     assert [(c["id"], c["cell_type"]) for c in sol["cells"]] == [(c["id"], c["cell_type"]) for c in english["cells"]]
     assert [src(c) for c in sol["cells"]] == [KO["m1"], SETUP_CELL_KO, KO["c1"], KO["m2"]]
     assert src(english["cells"][1]) == SETUP_CELL and sol["metadata"]["vae_course"]["lang"] == "ko"
+    # the setup cell opens folded (JupyterLab) and as a form (Colab) in every edition
+    for nb in (english, sol, ch, load(course / "chapters/01_tiny.ipynb")):
+        assert nb["cells"][1]["metadata"] == {"cellView": "form", "jupyter": {"source_hidden": True}}
+        assert src(nb["cells"][1]).startswith("#@title Setup")
     # the learner's version: Korean stub, prompt and folded answer
     stub, prompt = src(ch["cells"][2]), src(ch["cells"][3])
     assert "math.pi" not in stub and "# 여기에 코드를 작성하세요\n    raise NotImplementedError(" in stub
@@ -194,11 +198,32 @@ def test_hash_and_template_print_what_a_translator_pastes(course, capsys):
     assert problems == [] and sorted(entries) == ["c1", "m1", "m2"] and entries["c1"].body == CELLS[2][2]
 
 
-def test_korean_setup_cell_is_the_english_code_plus_set_language():
-    added = 'import vae_lib\nimport vae_lib.i18n\nvae_lib.i18n.set_language("ko")\n'
-    assert tl.code_differences(SETUP_CELL.replace("import vae_lib\n", added), SETUP_CELL_KO) == []
+def test_korean_setup_cell_is_the_english_code_in_korean():
+    assert tl.code_differences(SETUP_CELL, SETUP_CELL_KO) == []   # up to comments and strings
+    assert 'setup.start("en")' in SETUP_CELL and 'setup.start("ko")' in SETUP_CELL_KO
     assert "방법은 세 가지입니다" in SETUP_CELL_KO and "Three ways" not in SETUP_CELL_KO
     assert setup_cell("en") is SETUP_CELL
+
+
+def test_the_setup_cell_is_short_and_folded():
+    """A few lines of find-or-install (the rest is vae_lib/course/setup.py), a Colab form, folded in JupyterLab."""
+    for cell in (SETUP_CELL, SETUP_CELL_KO):
+        lines = cell.splitlines()
+        assert lines[0].startswith("#@title Setup") and lines[0].endswith('{ display-mode: "form" }')
+        assert lines[1] == 'COURSE_GIT_URL = ""  #@param {type:"string"}'
+        assert len(lines) <= 40 and "def " not in cell   # was 62-70 lines with five helpers
+    assert SETUP_METADATA == {"cellView": "form", "jupyter": {"source_hidden": True}}
+
+
+def test_check_names_a_setup_cell_that_is_not_folded(course, capsys):
+    """--check fails when a notebook's setup cell lost its metadata (e.g. saved by an editor that dropped it)."""
+    path = course / "solutions/01_tiny.ipynb"
+    nb = load(path)
+    nb["cells"][1]["metadata"] = {}
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    rc, out = check(capsys)
+    assert rc == 1 and "setup cell's metadata has jupyter=None" in out and "cellView=None" in out
+    assert sync_chapters.main([]) == 0 and check(capsys) == (0, "")   # the sync puts it back
 
 
 def test_korean_setup_cell_error_is_in_korean(tmp_path):

