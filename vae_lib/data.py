@@ -55,6 +55,18 @@ FASHION_MNIST_LABELS_KO = ("티셔츠/탑", "바지", "풀오버", "드레스", 
 DIGIT_LABELS = tuple(str(i) for i in range(10))
 
 
+ATTRIBUTE_NAMES_KO = {   # the attributes the course shows (ch06), and the fallback's computed ones
+    "Smiling": "미소", "Blond_Hair": "금발", "Eyeglasses": "안경", "Male": "남성", "Wearing_Hat": "모자 착용",
+    "Thick_Stroke": "굵은 획", "Slanted_Right": "오른쪽 기울기", "Wide": "넓은 폭"}
+
+
+def attribute_label(name: str) -> str:
+    """An attribute's name for a figure or a printed line: the name itself in English; in the Korean edition
+    the Korean name with the key in parentheses, e.g. '미소(Smiling)' (the key is what the code takes)."""
+    korean = ATTRIBUTE_NAMES_KO.get(name)
+    return f"{korean}({name})" if korean and language() == "ko" else name
+
+
 def _class_names(name: str) -> tuple[str, ...]:
     """The class names of an MNIST-like dataset in the language of vae_lib.i18n (digits stay digits)."""
     if name != "fashion_mnist":
