@@ -286,10 +286,12 @@ def _download_problem(name: str) -> str | None:
     import importlib.util
 
     if importlib.util.find_spec("tensorflow") is None:
-        return "downloading needs TensorFlow (pip install tensorflow-cpu, or `bash course.sh setup`)"
+        return tr("downloading needs TensorFlow (pip install tensorflow-cpu, or `bash course.sh setup`)",
+                  "내려받으려면 TensorFlow가 필요합니다(pip install tensorflow-cpu 또는 `bash course.sh setup`)")
     host, port = DOWNLOAD_HOSTS[name]
     if not can_reach(host, port):
-        return f"no network: could not reach {host}:{port} within 3 s"
+        return tr(f"no network: could not reach {host}:{port} within 3 s",
+                  f"네트워크가 없습니다: 3초 안에 {host}:{port}에 연결하지 못했습니다")
     return None
 
 
@@ -560,7 +562,9 @@ def load_dataset(name: str, split: str = "train", *, data_dir: str | None = None
     except DownloadUnavailable as e:
         reason = str(e)
     except Exception as e:  # a refused or broken download: say so, then fall back
-        reason = f"tensorflow-datasets failed: {e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        first = str(e).splitlines()[0] if str(e) else ""
+        reason = tr(f"tensorflow-datasets failed: {e.__class__.__name__}: {first}",
+                    f"tensorflow-datasets가 실패했습니다: {e.__class__.__name__}: {first}")
     if system is not None:
         return _announce(replace(load_idx_folder(system, name, split, limit),
                                  source=f"{name} IDX files in {system} (Debian package dataset-{name.replace('_', '-')})"))
