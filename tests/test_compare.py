@@ -44,3 +44,19 @@ def test_train_and_measure_reuses_a_cached_model(tmp_path):
     again = compare.train_and_measure("a", small_vae(seed=5), images(48), images(16, 1), **kw)  # other init: loaded
     assert first["train_seconds"] is not None and again["train_seconds"] is None
     assert again["steps"] == 4 and again["neg_elbo"] == pytest.approx(first["neg_elbo"], rel=1e-6)
+
+
+def test_table_uses_one_number_format_per_column_and_korean_headers(monkeypatch):
+    from vae_lib import i18n
+    rows = [dict(model="plain", params=10, steps=3, neg_elbo=275.0, bce=250.04, kl=24.96, mse=0.01234, train_seconds=None),
+            dict(model="residual", params=12, steps=3, neg_elbo=276.23, bce=251.0, kl=25.2, mse=0.0121, train_seconds=3.04)]
+    monkeypatch.setattr(i18n, "_chosen", "en")
+    en = compare.format_table(rows).splitlines()
+    assert en[0].split(" | ")[3].strip() == "neg_elbo"
+    assert [c.strip() for c in en[2].split(" | ")][3:] == ["275.0", "250.0", "25.0", "0.0123", "None"]
+    assert [c.strip() for c in en[3].split(" | ")][3:] == ["276.2", "251.0", "25.2", "0.0121", "3.0"]
+    monkeypatch.setattr(i18n, "_chosen", "ko")
+    ko = compare.format_table(rows).splitlines()
+    assert [c.strip() for c in ko[0].split(" | ")] == ["모델", "파라미터 수", "스텝", "음의 ELBO", "재구성(BCE)", "KL", "MSE",
+                                                       "훈련 시간(초)"]
+    assert ko[2:] == en[2:]

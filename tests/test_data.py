@@ -234,3 +234,14 @@ def test_celeba_folder_peak_memory_is_about_one_copy_of_the_data(tmp_path):
     nbytes, grown = map(int, out.stdout.split())
     assert nbytes == 1500 * 64 * 64 * 3 * 4
     assert grown < 1.2 * nbytes, f"peak grew by {grown / 2**20:.0f} MiB for {nbytes / 2**20:.0f} MiB of images"
+
+
+def test_attribute_label_is_korean_with_the_key_in_the_korean_edition(monkeypatch):
+    from vae_lib import i18n
+    monkeypatch.setattr(i18n, "_chosen", "en")
+    assert data.attribute_label("Smiling") == "Smiling" and data.attribute_label("Thick_Stroke") == "Thick_Stroke"
+    monkeypatch.setattr(i18n, "_chosen", "ko")
+    assert data.attribute_label("Smiling") == "미소(Smiling)" and data.attribute_label("Wide") == "넓은 폭(Wide)"
+    assert data.attribute_label("Bald") == "Bald"   # an attribute the course does not show keeps its key
+    for name in data.ATTRIBUTE_NAMES_KO:   # every Korean name is of a real attribute (CelebA's or a computed one)
+        assert name in data.CELEBA_ATTRIBUTES or name in ("Thick_Stroke", "Slanted_Right", "Wide")

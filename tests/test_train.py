@@ -209,3 +209,14 @@ def test_fit_trains_a_classifier_on_labelled_batches_prepared_on_the_host():
     assert np.mean(np.asarray(model(jnp.asarray(x))).argmax(1) == y) > 0.9
     with pytest.raises(ValueError, match="labels for"):
         train.fit(model, x, labels=y[:10], loss_fn=_classifier_loss, key=jax.random.key(0), batch_size=16, progress=False)
+
+
+def test_last_step_text_names_the_parts_in_the_language(monkeypatch):
+    from vae_lib import i18n
+    from vae_lib.train import History
+    h = History(steps=[{"step": 0, "kl": 9.0, "loss": 1.0}, {"step": 1, "kl": 5.031, "loss": 155.456, "reconstruction": 150.424}])
+    monkeypatch.setattr(i18n, "_chosen", "en")
+    assert h.last_step_text() == "kl 5.03, loss 155.46, reconstruction 150.42"   # what chapter 05 printed before
+    monkeypatch.setattr(i18n, "_chosen", "ko")
+    assert h.last_step_text() == "KL 5.03, 손실 155.46, 재구성 150.42"
+    assert History().last_step_text() == ""

@@ -132,7 +132,7 @@ def train_or_load(path: str | os.PathLike, model: nnx.Module, train: Callable[[]
             print(f"{e}\n" + tr("Training again; the new weights will replace it.", "다시 훈련합니다. 새 가중치가 이 파일을 대신합니다."))
         else:
             print(tr(f"Loaded trained weights from {path} (delete the file to train again).",
-                     f"{path}에서 훈련된 가중치를 불러왔습니다(다시 훈련하려면 이 파일을 지우세요)."))
+                     f"{path}에서 훈련된 가중치를 불러왔습니다(다시 훈련하려면 이 파일을 지우십시오)."))
             return None
     result = train()
     save_checkpoint(path, model)

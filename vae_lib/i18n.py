@@ -1,7 +1,7 @@
 """The language of what vae_lib says to a learner: English ('en') or Korean ('ko').
 
     from vae_lib.i18n import tr
-    print(tr("not yet: write the function first", "아직입니다: 먼저 함수를 작성하세요"))
+    print(tr("not yet: write the function first", "아직입니다: 먼저 함수를 작성하십시오"))
 
 Each learner-facing message is written in both languages where it is made, so one cannot exist
 without the other. The Korean notebooks' setup cell calls `set_language("ko")`; the variable

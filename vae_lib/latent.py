@@ -174,7 +174,7 @@ def attribute_vector(encode_mean: Callable[[np.ndarray], np.ndarray],
                             "'has the attribute') or give it more batches.",
                             f"attribute_vector에는 속성이 있는 코드와 없는 코드가 모두 필요합니다. 배치 {len(history)}개에서 "
                             f"속성 있음 {n_with}개, 없음 {n_without}개를 보았습니다. 레이블을 확인하거나(> 0이면 "
-                            "'속성 있음') 배치를 더 주세요."))
+                            "'속성 있음') 배치를 더 주십시오."))
     difference = mean_with - mean_without
     distance = float(np.linalg.norm(difference))
     if distance == 0.0:

@@ -8,12 +8,15 @@ and its parameter count. The total equals `vae_lib.models.count_params`.
 """
 from __future__ import annotations
 
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import jax
 import numpy as np
 from flax import nnx
+
+from vae_lib.i18n import tr
 
 
 @dataclass
@@ -103,12 +106,27 @@ def summary_table(module: nnx.Module, example_input: jax.Array | None = None, *c
     """A text table of `layer_summary` with the total at the bottom (matches `count_params`)."""
     rows = layer_summary(module, example_input, *call_args)
     w = max([16, *(len(r.path) + 1 for r in rows)])
-    head = f"{'layer':<{w}} {'type':<14} {'output shape':<18} {'parameter shapes':<34} {'params':>9}"
-    lines = [f"{type(module).__name__} summary", head, "-" * len(head)]
+    # the headers in the language of vae_lib.i18n; Hangul takes two screen columns, so pad by screen width
+    name, kind, shape, pshape, count, total = (tr("layer", "층"), tr("type", "종류"), tr("output shape", "출력 크기"),
+                                               tr("parameter shapes", "파라미터 크기"), tr("params", "파라미터 수"),
+                                               tr("total", "합계"))
+    pw = max(9, _cols(count))   # the params column: as wide as its header
+    head = f"{_pad(name, w)} {_pad(kind, 14)} {_pad(shape, 18)} {_pad(pshape, 34)} {_pad(count, pw, right=True)}"
+    lines = [tr(f"{type(module).__name__} summary", f"{type(module).__name__} 요약"), head, "-" * _cols(head)]
     for r in rows:
         out = "-" if r.output_shape is None else str(r.output_shape)
         pshapes = ", ".join(f"{k} {v}" for k, v in r.param_shapes.items())
-        lines.append(f"{r.path:<{w}} {r.kind:<14} {out:<18} {pshapes:<34} {r.params:>9,}")
-    lines.append("-" * len(head))
-    lines.append(f"{'total':<{w}} {'':<14} {'':<18} {'':<34} {sum(r.params for r in rows):>9,}")
+        lines.append(f"{r.path:<{w}} {r.kind:<14} {out:<18} {pshapes:<34} {r.params:>{pw},}")
+    lines.append("-" * _cols(head))
+    lines.append(f"{_pad(total, w)} {'':<14} {'':<18} {'':<34} {sum(r.params for r in rows):>{pw},}")
     return "\n".join(lines)
+
+
+def _cols(text: str) -> int:
+    """Screen columns of `text` (a Hangul syllable takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _cols(text))
+    return fill + text if right else text + fill

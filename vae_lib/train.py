@@ -78,6 +78,12 @@ class History:
         rows = self.steps if where == "steps" else self.epochs
         return np.array([r[key] for r in rows if key in r], np.float64)
 
+    def last_step_text(self) -> str:
+        """The last step's logged parts, e.g. 'kl 5.03, loss 155.46, reconstruction 150.42' (Korean names in
+        the Korean edition: 'KL 5.03, 손실 155.46, 재구성 150.42')."""
+        last = self.steps[-1] if self.steps else {}
+        return ", ".join(f"{tr(k, _KO_PARTS.get(k, k))} {v:.2f}" for k, v in last.items() if k != "step")
+
     def plot(self, keys: tuple[str, ...] | None = None, ax=None):
         """Plot each logged part over steps (lines) and the per-epoch test values (dots)."""
         import matplotlib.pyplot as plt

@@ -62,16 +62,29 @@ def train_and_measure(name: str, model: nnx.Module, train_images: np.ndarray, te
             "neg_elbo": test["neg_elbo"], "bce": test["bce"], "kl": test["kl"], "mse": test["mse"]}
 
 
+_KO_MEASURES = {"neg_elbo": "음의 ELBO", "bce": "재구성(BCE)", "kl": "KL", "mse": "MSE"}   # Korean column headers
+_DECIMALS = {"mse": 4}   # every other float column: one decimal (nats, seconds)
+
+
+def _cell(key: str, value) -> str:
+    """One table entry: a float with its column's decimals (so 275.0 stands under 276.2, not '275'); anything
+    else as str (None: a model loaded from the cache has no training time)."""
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.{_DECIMALS.get(key, 1)}f}"
+    return str(value)
+
+
 def format_table(rows: list[dict], keys=("model", "params", "steps", "neg_elbo", "bce", "kl", "mse", "train_seconds")) -> str:
     """A plain-text table of `train_and_measure` rows: each column as wide as its widest entry (at least 13),
-    counted in screen columns (Hangul takes two); the header in the language of vae_lib.i18n."""
+    counted in screen columns (Hangul takes two); the header in the language of vae_lib.i18n. One number
+    format per column (`_cell`): nats and seconds with one decimal, mse with four."""
     from vae_lib.i18n import tr
 
     def cols(text: str) -> int:
         return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
-    header = [tr(k, _KO_HEADER.get(k, k)) for k in keys]
-    body = [[f"{r[k]:.4g}" if isinstance(r[k], float) else str(r[k]) for k in keys] for r in rows]
+    header = [tr(k, _KO_HEADER.get(k, _KO_MEASURES.get(k, k))) for k in keys]
+    body = [[_cell(k, r[k]) for k in keys] for r in rows]
     widths = [max([13, cols(h)] + [cols(row[i]) for row in body]) for i, h in enumerate(header)]
     line = lambda cells: " | ".join(" " * (w - cols(c)) + c for c, w in zip(cells, widths))  # noqa: E731
     head = line(header)

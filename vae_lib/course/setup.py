@@ -73,7 +73,7 @@ def install_requirements(lang: str = "en") -> None:
         raise CourseSetupError(tr(f"Installing vae_lib changed {changed}. Restart the session (Colab: "
                                   "Runtime > Restart session), then run this cell again.",
                                   f"vae_lib을 설치하면서 {changed}이(가) 바뀌었습니다. 세션을 다시 시작한 뒤(Colab: "
-                                  "런타임 > 세션 다시 시작) 이 셀을 다시 실행하세요."))
+                                  "런타임 > 세션 다시 시작) 이 셀을 다시 실행하십시오."))
     importlib.invalidate_caches()
 
 

@@ -38,7 +38,7 @@ BCE_EDGE_HINT = _t("for a very confident logit (e.g. 40) sigmoid rounds to exact
                    "optax.sigmoid_binary_cross_entropy.",
                    "아주 확신하는 로짓(예: 40)에서는 float32의 sigmoid가 정확히 1.0으로 반올림되어 "
                    "log(1 - sigmoid(logit)) = log(0) = -inf가 됩니다(p를 자르거나 1e-7을 더하면 값이 달라집니다). "
-                   "BCE를 로짓에서 계산하세요: max(l, 0) - l * x + log(1 + exp(-|l|)), 즉 "
+                   "BCE를 로짓에서 계산하십시오: max(l, 0) - l * x + log(1 + exp(-|l|)), 즉 "
                    "optax.sigmoid_binary_cross_entropy.")
 
 

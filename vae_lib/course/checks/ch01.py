@@ -41,11 +41,11 @@ AE_LOSS_MISTAKES = [
             lambda l, x: np.mean(np.sum(_bce(l, x), axis=_axes(x))),
             T("the book's Keras loss averages BCE over the H*W*C values of each image; the sum is "
             "H*W*C times larger (1,024x for 32x32x1). Use a mean over the pixel axes.",
-              "책의 Keras 손실은 각 이미지의 H*W*C개 값에 대해 BCE를 평균합니다. 합은 H*W*C배 큽니다(32x32x1이면 1,024배). 픽셀 축에 대해 평균을 구하세요.")),
+              "책의 Keras 손실은 각 이미지의 H*W*C개 값에 대해 BCE를 평균합니다. 합은 H*W*C배 큽니다(32x32x1이면 1,024배). 픽셀 축에 대해 평균을 구하십시오.")),
     Mistake(T("no mean over the batch (one loss per image)", "배치에 대한 평균이 없음(이미지마다 손실 하나)"),
             lambda l, x: np.mean(_bce(l, x), axis=_axes(x)),
             T("the optimiser needs one number: take the mean over the batch axis too.",
-              "옵티마이저에는 숫자 하나가 필요합니다. 배치 축에 대해서도 평균을 구하세요.")),
+              "옵티마이저에는 숫자 하나가 필요합니다. 배치 축에 대해서도 평균을 구하십시오.")),
     Mistake(T("the sign is flipped", "부호가 반대임"),
             lambda l, x: -_ae_loss_ref(l, x),
             T("BCE is -[x log p + (1 - x) log(1 - p)]: the minus sign makes it positive, and we minimise it.",
@@ -81,7 +81,7 @@ AE_LOSS_MISTAKES = [
             lambda l, x: np.mean(-np.sum(f64(x) * (f64(l) - np.log(np.sum(np.exp(f64(l)), -1, keepdims=True))), -1)),
             T("each pixel is its own yes/no (Bernoulli) value: use the sigmoid version, "
             "optax.sigmoid_binary_cross_entropy, not softmax over channels.",
-              "각 픽셀은 따로따로 예/아니오(베르누이) 값입니다. 채널에 대한 소프트맥스가 아니라 시그모이드 버전인 optax.sigmoid_binary_cross_entropy를 사용하세요.")),
+              "각 픽셀은 따로따로 예/아니오(베르누이) 값입니다. 채널에 대한 소프트맥스가 아니라 시그모이드 버전인 optax.sigmoid_binary_cross_entropy를 사용하십시오.")),
     Mistake(T("mean absolute error instead of binary cross-entropy", "이진 교차 엔트로피 대신 평균 절대 오차"),
             lambda l, x: np.mean(np.abs(_sigmoid(l) - f64(x))),
             T("this exercise asks for binary cross-entropy.", "이 연습은 이진 교차 엔트로피를 요구합니다.")),
@@ -97,7 +97,7 @@ AE_LOSS_MISTAKES = [
     Mistake(T("summed over the batch (per-pixel mean, then a sum over images)", "배치에 대해 합함(픽셀 평균 뒤 이미지에 대해 합)"),
             lambda l, x: np.sum(np.mean(_bce(l, x), axis=_axes(x))),
             T("average over the batch too: the loss should not grow with the batch size.",
-              "배치에 대해서도 평균을 구하세요. 손실이 배치 크기에 따라 커지면 안 됩니다.")),
+              "배치에 대해서도 평균을 구하십시오. 손실이 배치 크기에 따라 커지면 안 됩니다.")),
 ]
 
 
@@ -142,19 +142,19 @@ NEAREST_MISTAKES = [
     Mistake(T("average distance to all codes instead of the nearest one", "가장 가까운 코드가 아니라 모든 코드까지의 평균 거리"),
             lambda q, c: np.sqrt((_pairwise(q, c) ** 2).sum(-1)).mean(axis=1),
             T("a point sits in a hole when even its *nearest* code is far: take the min over codes (axis=1).",
-              "점이 구멍에 있다는 것은 *가장 가까운* 코드조차 멀다는 뜻입니다. 코드에 대해 최솟값을 구하세요(axis=1).")),
+              "점이 구멍에 있다는 것은 *가장 가까운* 코드조차 멀다는 뜻입니다. 코드에 대해 최솟값을 구하십시오(axis=1).")),
     Mistake(T("distance to the farthest code (max instead of min)", "가장 먼 코드까지의 거리(min 대신 max)"),
             lambda q, c: np.sqrt((_pairwise(q, c) ** 2).sum(-1)).max(axis=1),
-            T("use .min(axis=1): the nearest code, not the farthest.", ".min(axis=1)을 사용하세요. 가장 먼 코드가 아니라 가장 가까운 코드입니다.")),
+            T("use .min(axis=1): the nearest code, not the farthest.", ".min(axis=1)을 사용하십시오. 가장 먼 코드가 아니라 가장 가까운 코드입니다.")),
     Mistake(T("city-block (L1) distance instead of Euclidean", "유클리드 거리 대신 맨해튼(L1) 거리"),
             lambda q, c: np.abs(_pairwise(q, c)).sum(-1).min(axis=1),
             T("square the differences, sum over the latent dimensions, then take the square root.",
-              "차이를 제곱하고, 잠재 차원에 대해 합한 뒤, 제곱근을 구하세요.")),
+              "차이를 제곱하고, 잠재 차원에 대해 합한 뒤, 제곱근을 구하십시오.")),
     Mistake(T("minimum taken over the wrong axis (one value per code instead of per query)",
               "잘못된 축에 대한 최솟값(쿼리마다가 아니라 코드마다 값 하나)"),
             lambda q, c: np.sqrt((_pairwise(q, c) ** 2).sum(-1)).min(axis=0),
             T("the distance matrix has shape (M queries, N codes): reduce over axis 1 to get (M,).",
-              "거리 행렬의 형태는 (M개 쿼리, N개 코드)입니다. 축 1에 대해 줄여서 (M,)을 얻으세요.")),
+              "거리 행렬의 형태는 (M개 쿼리, N개 코드)입니다. 축 1에 대해 줄여서 (M,)을 얻으십시오.")),
     Mistake(T("the index of the nearest code (argmin) instead of its distance", "가장 가까운 코드까지의 거리 대신 그 인덱스(argmin)"),
             lambda q, c: np.sqrt((_pairwise(q, c) ** 2).sum(-1)).argmin(axis=1),
             T("argmin says WHICH code is nearest; the exercise wants HOW FAR it is: .min(axis=1).",
@@ -162,7 +162,7 @@ NEAREST_MISTAKES = [
     Mistake(T("distance to the mean of all codes instead of the nearest code", "가장 가까운 코드가 아니라 모든 코드의 평균까지의 거리"),
             lambda q, c: np.sqrt(((f64(q) - f64(c).mean(0)) ** 2).sum(-1)),
             T("compare each query with every code (broadcast to (M, N, D)), then keep the smallest distance.",
-              "각 쿼리를 모든 코드와 비교한 뒤((M, N, D)로 브로드캐스팅), 가장 작은 거리를 남기세요.")),
+              "각 쿼리를 모든 코드와 비교한 뒤((M, N, D)로 브로드캐스팅), 가장 작은 거리를 남기십시오.")),
     Mistake(T("the squared differences averaged over the latent dimensions instead of summed",
               "차이 제곱을 잠재 차원에 대해 합하지 않고 평균함"),
             lambda q, c: np.sqrt((_pairwise(q, c) ** 2).mean(-1)).min(axis=1),
@@ -172,7 +172,7 @@ NEAREST_MISTAKES = [
               "유클리드 거리 대신 가장 큰 좌표 차이(max |q - c|)"),
             lambda q, c: np.abs(_pairwise(q, c)).max(-1).min(axis=1),
             T("square the differences, sum over the latent dimensions, then take the square root.",
-              "차이를 제곱하고, 잠재 차원에 대해 합한 뒤, 제곱근을 구하세요.")),
+              "차이를 제곱하고, 잠재 차원에 대해 합한 뒤, 제곱근을 구하십시오.")),
 ]
 
 

@@ -38,7 +38,7 @@ NORMAL_PDF_MISTAKES = [
     Mistake(T("the standard deviation used where the variance belongs", "분산 자리에 표준편차를 사용함"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s))) / np.sqrt(TWO_PI * _f(s)),
             T("the argument is the standard deviation sigma: square it (sigma^2) in both places.",
-              "인수는 표준편차 sigma입니다. 두 곳 모두에서 제곱하세요(sigma^2).")),
+              "인수는 표준편차 sigma입니다. 두 곳 모두에서 제곱하십시오(sigma^2).")),
     Mistake(T("the square root in the normalising constant is missing", "정규화 상수의 제곱근이 없음"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / (TWO_PI * _f(s) ** 2),
             T("the constant is 1 / sqrt(2 pi sigma^2) = 1 / (sigma sqrt(2 pi)).", "상수는 1 / sqrt(2 pi sigma^2) = 1 / (sigma sqrt(2 pi))입니다.")),
@@ -56,7 +56,7 @@ NORMAL_PDF_MISTAKES = [
     Mistake(T("the square is missing in the exponent: -(x - mu) / (2 sigma^2)", "지수에 제곱이 없음: -(x - mu) / (2 sigma^2)"),
             lambda x, m, s: np.exp(-(_f(x) - _f(m)) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
             T("the exponent is -(x - mu)**2 / (2 sigma^2): square the distance to the mean.",
-              "지수는 -(x - mu)**2 / (2 sigma^2)입니다. 평균까지의 거리를 제곱하세요.")),
+              "지수는 -(x - mu)**2 / (2 sigma^2)입니다. 평균까지의 거리를 제곱하십시오.")),
     Mistake(T("|x - mu| instead of (x - mu)^2 in the exponent", "지수에 (x - mu)^2 대신 |x - mu|"),
             lambda x, m, s: np.exp(-np.abs(_f(x) - _f(m)) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI * _f(s) ** 2),
             T("the normal density squares the distance to the mean: (x - mu)**2.", "정규 밀도는 평균까지의 거리를 제곱합니다: (x - mu)**2.")),
@@ -71,12 +71,12 @@ NORMAL_PDF_MISTAKES = [
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / 2 * _f(s) ** 2) / np.sqrt(TWO_PI * _f(s) ** 2),
             T("`-(x - mean)**2 / 2 * std**2` multiplies by std**2: Python reads a / 2 * b as (a / 2) * b. "
             "Write `/ (2 * std**2)`.",
-              "`-(x - mean)**2 / 2 * std**2`는 std**2를 곱합니다. 파이썬은 a / 2 * b를 (a / 2) * b로 읽습니다. `/ (2 * std**2)`로 쓰세요.")),
+              "`-(x - mean)**2 / 2 * std**2`는 std**2를 곱합니다. 파이썬은 a / 2 * b를 (a / 2) * b로 읽습니다. `/ (2 * std**2)`로 쓰십시오.")),
     Mistake(T("sigma multiplies the constant: sigma / sqrt(2 pi) (missing brackets)", "sigma가 상수에 곱해짐: sigma / sqrt(2 pi)(괄호 누락)"),
             lambda x, m, s: _f(s) * np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / np.sqrt(TWO_PI),
             T("`1 / np.sqrt(2 * np.pi) * std` is std / sqrt(2 pi): divide by std too, "
             "`1 / (std * np.sqrt(2 * np.pi))`.",
-              "`1 / np.sqrt(2 * np.pi) * std`는 std / sqrt(2 pi)입니다. std로도 나누세요: `1 / (std * np.sqrt(2 * np.pi))`.")),
+              "`1 / np.sqrt(2 * np.pi) * std`는 std / sqrt(2 pi)입니다. std로도 나누십시오: `1 / (std * np.sqrt(2 * np.pi))`.")),
     Mistake(T("sigma^2 outside the square root: 1 / (sqrt(2 pi) sigma^2)", "sigma^2가 제곱근 밖에 있음: 1 / (sqrt(2 pi) sigma^2)"),
             lambda x, m, s: np.exp(-((_f(x) - _f(m)) ** 2) / (2 * _f(s) ** 2)) / (np.sqrt(TWO_PI) * _f(s) ** 2),
             T("sqrt(2 pi sigma^2) = sigma sqrt(2 pi): the square root covers sigma^2 too.",
@@ -87,14 +87,14 @@ NORMAL_PDF_MISTAKES = [
               "1 / sqrt(2 pi sigma^2)가 없으면 곡선의 꼭대기가 1이 되고 넓이는 1이 아닙니다.")),
     Mistake(T("the log-density instead of the density", "밀도 대신 로그 밀도"),
             lambda x, m, s: np.log(_normal_pdf_ref(x, m, s)),
-            T("return the density itself: exp(...) / sqrt(2 pi sigma^2).", "밀도 자체를 반환하세요: exp(...) / sqrt(2 pi sigma^2).")),
+            T("return the density itself: exp(...) / sqrt(2 pi sigma^2).", "밀도 자체를 반환하십시오: exp(...) / sqrt(2 pi sigma^2).")),
     Mistake(T("(x + mu) instead of (x - mu)", "(x - mu) 대신 (x + mu)"),
             lambda x, m, s: _normal_pdf_ref(x, -_f(m), s),
             T("the density measures the distance to the mean: x - mean.", "밀도는 평균까지의 거리를 잽니다: x - mean.")),
     Mistake(T("mean and std swapped", "mean과 std가 뒤바뀜"),
             lambda x, m, s: _normal_pdf_ref(x, s, m),
             T("the arguments are (x, mean, std): use `mean` as the centre and `std` as the spread.",
-              "인수는 (x, mean, std)입니다. `mean`을 중심으로, `std`를 퍼짐으로 사용하세요.")),
+              "인수는 (x, mean, std)입니다. `mean`을 중심으로, `std`를 퍼짐으로 사용하십시오.")),
 ]
 
 
@@ -116,7 +116,7 @@ def _pdf_term_slips() -> list:
         T("N(x; mu, sigma^2) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)); as a log, -log sigma - log(2 pi) / 2 "
           "- (x - mu)^2 / (2 sigma^2): look at the term {term}.",
           "N(x; mu, sigma^2) = exp(-(x - mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi))이고, 로그로는 -log sigma - log(2 pi) / 2 "
-          "- (x - mu)^2 / (2 sigma^2)입니다. 항 {term}을(를) 보세요."), _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES)
+          "- (x - mu)^2 / (2 sigma^2)입니다. 항 {term}을(를) 보십시오."), _normal_pdf_ref, _pdf_cases(), NORMAL_PDF_MISTAKES)
 
 
 def _pdf_uses() -> list[Use]:
@@ -192,7 +192,7 @@ MVN_MISTAKES = [
             _mvn_mistake(lambda k, m, mc, ld: -0.5 * (k * L2P + ld + mc)),
             T("the Mahalanobis term is (x - mu)^T Sigma^{-1} (x - mu): solve with Sigma (np.linalg.solve) "
             "or invert it.",
-              "마할라노비스 항은 (x - mu)^T Sigma^{-1} (x - mu)입니다. Sigma로 풀거나(np.linalg.solve) 역행렬을 구하세요.")),
+              "마할라노비스 항은 (x - mu)^T Sigma^{-1} (x - mu)입니다. Sigma로 풀거나(np.linalg.solve) 역행렬을 구하십시오.")),
     Mistake(T("log(2 pi) not multiplied by the dimension k", "log(2 pi)에 차원 k를 곱하지 않음"),
             _mvn_mistake(lambda k, m, mc, ld: -0.5 * (L2P + ld + m)),
             T("(2 pi)^(k/2) gives k/2 * log(2 pi) in the log density, one log(2 pi)/2 per dimension.",
@@ -203,12 +203,12 @@ MVN_MISTAKES = [
     Mistake(T("the density instead of the log-density", "로그 밀도 대신 밀도"),
             _mvn_mistake(lambda k, m, mc, ld: np.exp(-0.5 * (k * L2P + ld + m))),
             T("return the logarithm: it is what the loss functions use, and it does not underflow.",
-              "로그를 반환하세요. 손실 함수가 쓰는 것이 로그이고, 로그는 언더플로가 나지 않습니다.")),
+              "로그를 반환하십시오. 손실 함수가 쓰는 것이 로그이고, 로그는 언더플로가 나지 않습니다.")),
     Mistake(T("only the diagonal of the covariance used (the correlations are ignored)",
               "공분산의 대각만 사용함(상관관계를 무시함)"),
             lambda x, mean, cov: _mvn_ref(x, mean, np.diag(np.diag(_f(cov)))),
             T("the off-diagonal entries matter: use the full matrix in both the determinant and the inverse.",
-              "비대각 원소도 중요합니다. 행렬식과 역행렬 모두에 전체 행렬을 사용하세요.")),
+              "비대각 원소도 중요합니다. 행렬식과 역행렬 모두에 전체 행렬을 사용하십시오.")),
     Mistake(T("Cholesky: L^T used where L belongs (solved L^T y = x - mean)", "숄레스키: L 자리에 L^T를 사용함(L^T y = x - mean을 풂)"),
             _mvn_cholesky_transposed,
             T("with cov = L L^T (jnp.linalg.cholesky gives the LOWER factor L), the Mahalanobis term is "
@@ -231,7 +231,7 @@ MVN_MISTAKES = [
                                                                  - np.linalg.slogdet(_f(cov))[1]),
             T("the determinant of a full matrix is not the product of its diagonal (that holds for a "
             "triangular one, e.g. the Cholesky factor L): use slogdet, or 2 * sum(log diag L).",
-              "전체 행렬의 행렬식은 대각 원소의 곱이 아닙니다(그것은 숄레스키 인수 L 같은 삼각 행렬에서만 성립합니다). slogdet이나 2 * sum(log diag L)을 사용하세요.")),
+              "전체 행렬의 행렬식은 대각 원소의 곱이 아닙니다(그것은 숄레스키 인수 L 같은 삼각 행렬에서만 성립합니다). slogdet이나 2 * sum(log diag L)을 사용하십시오.")),
     Mistake(T("the -1/2 in front is missing (every term doubled)", "앞의 -1/2가 없음(모든 항이 두 배)"),
             _mvn_mistake(lambda k, m, mc, ld: -(k * L2P + ld + m)),
             T("log N = -1/2 (k log(2 pi) + log det(Sigma) + (x - mu)^T Sigma^{-1} (x - mu)): the square root of "
@@ -276,7 +276,7 @@ def _mvn_term_slips() -> list:
         T("log N(x; mu, Sigma) = -k log(2 pi) / 2 - log det(Sigma) / 2 - (x - mu)^T Sigma^-1 (x - mu) / 2, every "
           "term with its -1/2: look at the term {term}.",
           "log N(x; mu, Sigma) = -k log(2 pi) / 2 - log det(Sigma) / 2 - (x - mu)^T Sigma^-1 (x - mu) / 2이고, 모든 항에 "
-          "-1/2가 붙습니다. 항 {term}을(를) 보세요."), _mvn_ref, _mvn_cases(), MVN_MISTAKES)
+          "-1/2가 붙습니다. 항 {term}을(를) 보십시오."), _mvn_ref, _mvn_cases(), MVN_MISTAKES)
 
 
 def check_mvn_log_density(mvn_log_density) -> bool:
@@ -310,7 +310,7 @@ COV_MISTAKES = [
     Mistake(T("the mean was not subtracted", "평균을 빼지 않음"),
             lambda s: _f(s).T @ _f(s) / (len(s) - 1),
             T("covariance is E[(X - EX)(Y - EY)]: centre each column first (samples - samples.mean(axis=0)).",
-              "공분산은 E[(X - EX)(Y - EY)]입니다. 먼저 각 열을 중심화하세요(samples - samples.mean(axis=0)).")),
+              "공분산은 E[(X - EX)(Y - EY)]입니다. 먼저 각 열을 중심화하십시오(samples - samples.mean(axis=0)).")),
     Mistake(T("each row treated as a variable (np.cov without rowvar=False)", "각 행을 변수로 취급함(rowvar=False 없는 np.cov)"),
             lambda s: np.cov(_f(s)),
             T("our samples are rows and variables are columns: np.cov(samples, rowvar=False), or "
@@ -327,17 +327,17 @@ COV_MISTAKES = [
     Mistake(T("each row centred on its own mean (axis=1) instead of each column", "각 열이 아니라 각 행을 자기 평균으로 중심화함(axis=1)"),
             lambda s: (lambda c: c.T @ c / (len(s) - 1))(_f(s) - _f(s).mean(axis=1, keepdims=True)),
             T("subtract each VARIABLE's mean, a column mean: samples - samples.mean(axis=0).",
-              "각 *변수*의 평균, 즉 열 평균을 빼세요: samples - samples.mean(axis=0).")),
+              "각 *변수*의 평균, 즉 열 평균을 빼십시오: samples - samples.mean(axis=0).")),
     Mistake(T("centred on the mean of all the values (one number) instead of each column's mean",
               "각 열의 평균이 아니라 모든 값의 평균(숫자 하나)으로 중심화함"),
             lambda s: (lambda c: c.T @ c / (len(s) - 1))(_f(s) - _f(s).mean()),
             T("each variable has its own mean: samples.mean(axis=0), shape (K,).", "변수마다 평균이 따로 있습니다: samples.mean(axis=0), 형태 (K,).")),
     Mistake(T("divided by K - 1 (the number of variables) instead of N - 1", "N - 1 대신 K - 1(변수의 개수)로 나눔"),
             lambda s: _cov_ref(s) * (len(s) - 1) / (_f(s).shape[1] - 1),
-            T("divide by the number of SAMPLES minus one: samples.shape[0] - 1.", "*샘플* 수에서 1을 뺀 값으로 나누세요: samples.shape[0] - 1.")),
+            T("divide by the number of SAMPLES minus one: samples.shape[0] - 1.", "*샘플* 수에서 1을 뺀 값으로 나누십시오: samples.shape[0] - 1.")),
     Mistake(T("not divided by N - 1 (a sum of products, not an average)", "N - 1로 나누지 않음(평균이 아니라 곱의 합)"),
             lambda s: _cov_ref(s) * (len(s) - 1),
-            T("divide centred.T @ centred by N - 1.", "centred.T @ centred를 N - 1로 나누세요.")),
+            T("divide centred.T @ centred by N - 1.", "centred.T @ centred를 N - 1로 나누십시오.")),
     Mistake(T("only the variances (the diagonal); the covariances are missing", "분산(대각)만 있음. 공분산이 없음"),
             lambda s: np.diag(np.diag(_cov_ref(s))),
             T("the off-diagonal entries cov[i, j] = sum_n c_ni c_nj / (N - 1) matter: centred.T @ centred "

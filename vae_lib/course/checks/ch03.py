@@ -32,7 +32,7 @@ def _std_ref(log_var):
 _SQRT_HINT = T("sqrt(log_var) is not the standard deviation: log_var is a *log*, and it is negative "
                "whenever sigma < 1 (then the square root is NaN). Undo the log first: sqrt(exp(log_var)) = exp(0.5 * log_var).",
                "sqrt(log_var)는 표준편차가 아닙니다. log_var는 *로그*이고, sigma < 1이면 음수입니다(그러면 제곱근은 NaN). "
-               "먼저 로그를 되돌리세요: sqrt(exp(log_var)) = exp(0.5 * log_var).")
+               "먼저 로그를 되돌리십시오: sqrt(exp(log_var)) = exp(0.5 * log_var).")
 STD_MISTAKES = [
     Mistake(T("sigma = exp(log_var): that is the variance, not the standard deviation",
               "sigma = exp(log_var): 이것은 표준편차가 아니라 분산입니다"),
@@ -58,7 +58,7 @@ STD_MISTAKES = [
     Mistake(T("sigma = 10 ** (log_var / 2): the log is the natural log", "sigma = 10 ** (log_var / 2): 로그는 자연로그입니다"),
             lambda lv: 10 ** (0.5 * _f(lv)),
             T("log_var is a natural logarithm (base e): undo it with exp, jnp.exp(0.5 * log_var).",
-              "log_var는 자연로그(밑 e)입니다. exp로 되돌리세요: jnp.exp(0.5 * log_var).")),
+              "log_var는 자연로그(밑 e)입니다. exp로 되돌리십시오: jnp.exp(0.5 * log_var).")),
     Mistake(T("sigma = sqrt(|log_var|) (abs to avoid the NaN)", "sigma = sqrt(|log_var|)(NaN을 피하려고 abs 사용)"),
             lambda lv: np.sqrt(np.abs(_f(lv))),
             _SQRT_HINT),
@@ -105,7 +105,7 @@ def _sigma(lv):
 REP_MISTAKES = [
     Mistake(T("sigma = exp(log_var) (the variance) multiplies eps", "sigma = exp(log_var)(분산)를 eps에 곱함"),
             lambda k, m, lv: _f(m) + np.exp(_f(lv)) * _eps(k, m),
-            T("exp(log_var) is sigma^2; scale eps by sigma = exp(0.5 * log_var).", "exp(log_var)는 sigma^2입니다. eps에는 sigma = exp(0.5 * log_var)를 곱하세요.")),
+            T("exp(log_var) is sigma^2; scale eps by sigma = exp(0.5 * log_var).", "exp(log_var)는 sigma^2입니다. eps에는 sigma = exp(0.5 * log_var)를 곱하십시오.")),
     Mistake(T("sigma = exp(-0.5 * log_var) (that is 1 / sigma)", "sigma = exp(-0.5 * log_var)(이것은 1 / sigma)"),
             lambda k, m, lv: _f(m) + np.exp(-0.5 * _f(lv)) * _eps(k, m),
             T("no minus sign: sigma = exp(+0.5 * log_var).", "마이너스 부호는 없습니다: sigma = exp(+0.5 * log_var).")),
@@ -121,11 +121,11 @@ REP_MISTAKES = [
             lambda k, m, lv: _f(m),
             T("then the 'sample' is always the mean and the model is a plain autoencoder: add sigma * eps "
             "with eps = jax.random.normal(key, z_mean.shape).",
-              "그러면 '샘플'이 늘 평균이고 모델은 평범한 오토인코더가 됩니다. eps = jax.random.normal(key, z_mean.shape)로 sigma * eps를 더하세요.")),
+              "그러면 '샘플'이 늘 평균이고 모델은 평범한 오토인코더가 됩니다. eps = jax.random.normal(key, z_mean.shape)로 sigma * eps를 더하십시오.")),
     Mistake(T("eps is missing: z = z_mean + sigma", "eps가 없음: z = z_mean + sigma"),
             lambda k, m, lv: _f(m) + _sigma(lv),
             T("multiply sigma by standard normal noise eps = jax.random.normal(key, z_mean.shape).",
-              "sigma에 표준 정규 잡음 eps = jax.random.normal(key, z_mean.shape)을 곱하세요.")),
+              "sigma에 표준 정규 잡음 eps = jax.random.normal(key, z_mean.shape)을 곱하십시오.")),
     Mistake(T("eps is added instead of multiplied: z = z_mean + sigma + eps", "eps를 곱하지 않고 더함: z = z_mean + sigma + eps"),
             lambda k, m, lv: _f(m) + _sigma(lv) + _eps(k, m),
             T("the noise is scaled by sigma: z = z_mean + sigma * eps.", "잡음은 sigma배로 조정됩니다: z = z_mean + sigma * eps.")),
@@ -209,7 +209,7 @@ def _distribution(learner) -> Verdict | None:
             "  Hint: draw eps from the key you are given (jax.random.normal(key, z_mean.shape)), not "
             "from np.random or a global seed: with explicit keys, results are reproducible.",
             f"[wrong] {name}: 샘플은 맞아 보이지만, 같은 키에서 다른 z가 나왔습니다.\n"
-            "  힌트: eps는 np.random이나 전역 시드가 아니라 주어진 키에서 뽑으세요(jax.random.normal(key, z_mean.shape)). "
+            "  힌트: eps는 np.random이나 전역 시드가 아니라 주어진 키에서 뽑으십시오(jax.random.normal(key, z_mean.shape)). "
             "명시적인 키를 쓰면 결과를 재현할 수 있습니다."))
     if not moved:
         return Verdict(False, "mistake", tr(

@@ -35,7 +35,7 @@ KL_MISTAKES = [
     Mistake(T("mean instead of sum over the latent dimensions", "잠재 차원에 대해 합 대신 평균"),
             lambda m, v: -0.5 * jnp.mean(1 + v - m**2 - jnp.exp(v), axis=-1),
             T("the KL of independent dimensions is the SUM of the per-dimension KLs: use jnp.sum(..., axis=-1).",
-              "독립인 차원들의 KL은 차원별 KL의 *합*입니다: jnp.sum(..., axis=-1)을 사용하세요.")),
+              "독립인 차원들의 KL은 차원별 KL의 *합*입니다: jnp.sum(..., axis=-1)을 사용하십시오.")),
     Mistake(T("sigma where sigma^2 belongs: exp(0.5 * log_var)", "sigma^2 자리에 sigma: exp(0.5 * log_var)"),
             lambda m, v: -0.5 * jnp.sum(1 + v - m**2 - jnp.exp(0.5 * v), axis=-1),
             T("the formula has the VARIANCE sigma^2 = exp(log_var), not the standard deviation exp(0.5 * log_var).",
@@ -43,11 +43,11 @@ KL_MISTAKES = [
     Mistake(T("summed over the batch (one number instead of one KL per example)", "배치에 대해 합함(예제마다 KL 하나가 아니라 숫자 하나)"),
             lambda m, v: -0.5 * jnp.sum(1 + v - m**2 - jnp.exp(v)),
             T("sum over the latent axis only (axis=-1) and return shape (B,); the loss averages over the batch later.",
-              "잠재 축(axis=-1)에 대해서만 합하고 형태 (B,)를 반환하세요. 배치 평균은 나중에 손실에서 구합니다.")),
+              "잠재 축(axis=-1)에 대해서만 합하고 형태 (B,)를 반환하십시오. 배치 평균은 나중에 손실에서 구합니다.")),
     Mistake(T("averaged over the batch (one number instead of one KL per example)", "배치에 대해 평균함(예제마다 KL 하나가 아니라 숫자 하나)"),
             lambda m, v: jnp.mean(-0.5 * jnp.sum(1 + v - m**2 - jnp.exp(v), axis=-1)),
             T("return one KL per example, shape (B,); averaging over the batch happens in the loss.",
-              "예제마다 KL 하나, 형태 (B,)를 반환하세요. 배치 평균은 손실에서 구합니다.")),
+              "예제마다 KL 하나, 형태 (B,)를 반환하십시오. 배치 평균은 손실에서 구합니다.")),
     Mistake(T("the 1 is missing", "1이 없음"), lambda m, v: -0.5 * jnp.sum(v - m**2 - jnp.exp(v), axis=-1),
             T("each dimension contributes -0.5 * (1 + log_var - mean^2 - sigma^2): without the 1 the KL of "
             "N(0, 1) to itself is D/2 instead of 0.",
@@ -62,7 +62,7 @@ KL_MISTAKES = [
               "KL은 대칭이 아닙니다. VAE의 항은 q = N(z_mean, sigma^2)인 KL(q || p), 즉 q에 대한 기댓값입니다: -0.5 * sum(1 + log_var - mean^2 - exp(log_var)).")),
     Mistake(T("the factor 1/2 is missing", "계수 1/2가 없음"), lambda m, v: -jnp.sum(1 + v - m**2 - jnp.exp(v), axis=-1),
             T("each dimension's KL is -1/2 (1 + log sigma^2 - mu^2 - sigma^2): keep the -0.5 in front.",
-              "각 차원의 KL은 -1/2 (1 + log sigma^2 - mu^2 - sigma^2)입니다. 앞의 -0.5를 유지하세요.")),
+              "각 차원의 KL은 -1/2 (1 + log sigma^2 - mu^2 - sigma^2)입니다. 앞의 -0.5를 유지하십시오.")),
     # log_var used as the variance, or exp(log_var) where log_var belongs: both give 1 - mean^2 (the two terms cancel)
     Mistake(T("the log_var term and the variance term cancel (log_var used as the variance, or exp(log_var) "
             "written where log_var belongs)",
@@ -70,7 +70,7 @@ KL_MISTAKES = [
             lambda m, v: -0.5 * jnp.sum(1 + v - m**2 - v, axis=-1),
             T("the bracket has both log sigma^2 = log_var and sigma^2 = exp(log_var): "
             "1 + log_var - mean**2 - exp(log_var). Check which of the two you wrote twice.",
-              "괄호 안에는 log sigma^2 = log_var와 sigma^2 = exp(log_var)가 둘 다 있습니다: 1 + log_var - mean**2 - exp(log_var). 둘 중 어느 것을 두 번 썼는지 확인하세요.")),
+              "괄호 안에는 log sigma^2 = log_var와 sigma^2 = exp(log_var)가 둘 다 있습니다: 1 + log_var - mean**2 - exp(log_var). 둘 중 어느 것을 두 번 썼는지 확인하십시오.")),
     Mistake(T("exp(2 * log_var) (sigma^4) where sigma^2 belongs", "sigma^2 자리에 exp(2 * log_var)(sigma^4)"),
             lambda m, v: -0.5 * jnp.sum(1 + v - m**2 - jnp.exp(2 * v), axis=-1),
             T("sigma^2 = exp(log_var).", "sigma^2 = exp(log_var)입니다.")),
@@ -89,7 +89,7 @@ KL_MISTAKES = [
     Mistake(T("summed over the batch axis (axis=0) instead of the latent axis", "잠재 축 대신 배치 축(axis=0)에 대해 합함"),
             lambda m, v: -0.5 * jnp.sum(1 + v - m**2 - jnp.exp(v), axis=0),
             T("z_mean is (B, D): sum over the latent dimensions, axis=-1, to get one KL per example (B,).",
-              "z_mean은 (B, D)입니다. 잠재 차원 axis=-1에 대해 합해서 예제마다 KL 하나(B,)를 얻으세요.")),
+              "z_mean은 (B, D)입니다. 잠재 차원 axis=-1에 대해 합해서 예제마다 KL 하나(B,)를 얻으십시오.")),
 ]
 
 
@@ -101,7 +101,7 @@ def _kl_term_slips() -> list:
     return term_slips(
         KL_TERMS, lambda t, m, v: -0.5 * np.sum(sum(t), axis=-1),
         T("each dimension contributes -0.5 * (1 + log_var - mean**2 - exp(log_var)): look at the term {term}.",
-          "각 차원은 -0.5 * (1 + log_var - mean**2 - exp(log_var))를 더합니다. 항 {term}을(를) 보세요."),
+          "각 차원은 -0.5 * (1 + log_var - mean**2 - exp(log_var))를 더합니다. 항 {term}을(를) 보십시오."),
         kl_to_standard_normal, _kl_cases(), KL_MISTAKES)
 
 
@@ -152,7 +152,7 @@ GENERAL_MISTAKES = [
             T("a KL divergence is never negative.", "KL 발산은 결코 음수가 아닙니다.")),
     Mistake(T("mean instead of sum over the dimensions", "차원에 대해 합 대신 평균"),
             lambda mq, vq, mp, vp: kl_diagonal_gaussians(mq, vq, mp, vp) / mq.shape[-1],
-            T("sum the per-dimension KLs over the last axis.", "차원별 KL을 마지막 축에 대해 합하세요.")),
+            T("sum the per-dimension KLs over the last axis.", "차원별 KL을 마지막 축에 대해 합하십시오.")),
     Mistake(T("the -1 (the -1/2 per dimension) is missing", "-1(차원마다 -1/2)이 없음"),
             lambda mq, vq, mp, vp: kl_diagonal_gaussians(mq, vq, mp, vp) + 0.5 * mq.shape[-1],
             T("each dimension has a -1/2: without it KL(q || q) is not 0.", "각 차원에는 -1/2가 있습니다. 이것이 없으면 KL(q || q)가 0이 아닙니다.")),
@@ -171,7 +171,7 @@ GENERAL_MISTAKES = [
     Mistake(T("the mean difference divided by q's variance instead of p's", "평균 차이를 p가 아니라 q의 분산으로 나눔"),
             lambda mq, vq, mp, vp: _kl_terms(mq, vq, mp, vp, mean_term=(mq - mp) ** 2 * jnp.exp(vp - vq)),
             T("divide by the variance of p, the second distribution: (mu_q - mu_p)^2 / sigma_p^2.",
-              "두 번째 분포 p의 분산으로 나누세요: (mu_q - mu_p)^2 / sigma_p^2.")),
+              "두 번째 분포 p의 분산으로 나누십시오: (mu_q - mu_p)^2 / sigma_p^2.")),
     Mistake(T("divided by q's variance instead of p's", "p가 아니라 q의 분산으로 나눔"),
             lambda mq, vq, mp, vp: _kl_terms(mq, vq, mp, vp, var_p=jnp.exp(vq)),
             T("(sigma_q^2 + (mu_q - mu_p)^2) / sigma_p^2: the denominator is the variance of p, the second "
@@ -209,7 +209,7 @@ def _general_term_slips() -> list:
         T("per dimension, KL = 0.5 (log_var_p - log_var_q) + (sigma_q^2 + (mu_q - mu_p)^2) / (2 sigma_p^2) - 1/2: "
           "look at the term {term}.",
           "차원마다 KL = 0.5 (log_var_p - log_var_q) + (sigma_q^2 + (mu_q - mu_p)^2) / (2 sigma_p^2) - 1/2입니다. "
-          "항 {term}을(를) 보세요."), kl_diagonal_gaussians, _general_cases(), GENERAL_MISTAKES)
+          "항 {term}을(를) 보십시오."), kl_diagonal_gaussians, _general_cases(), GENERAL_MISTAKES)
 
 
 def check_kl_diagonal_gaussians(fn) -> bool:

@@ -54,10 +54,10 @@ LOSS_MISTAKES = [
             lambda lg, x, m, v, beta: jnp.mean(beta * _bce(lg, x, "sum") + _kl(m, v)),
             T("the book's beta = 500 multiplies the per-pixel MEAN BCE: use reduction='mean' "
             "(summed BCE times 500 would weigh reconstruction 1024 times more).",
-              "책의 beta = 500은 픽셀별 *평균* BCE에 곱해집니다. reduction='mean'을 사용하세요(합한 BCE에 500을 곱하면 재구성이 1024배 더 무거워집니다).")),
+              "책의 beta = 500은 픽셀별 *평균* BCE에 곱해집니다. reduction='mean'을 사용하십시오(합한 BCE에 500을 곱하면 재구성이 1024배 더 무거워집니다).")),
     Mistake(T("beta is missing", "beta가 없음"),
             lambda lg, x, m, v, beta: jnp.mean(_bce(lg, x, "mean") + _kl(m, v)),
-            T("multiply the reconstruction term by beta.", "재구성 항에 beta를 곱하세요.")),
+            T("multiply the reconstruction term by beta.", "재구성 항에 beta를 곱하십시오.")),
     Mistake(T("beta multiplies the KL instead of the reconstruction", "beta를 재구성이 아니라 KL에 곱함"),
             lambda lg, x, m, v, beta: jnp.mean(_bce(lg, x, "mean") + beta * _kl(m, v)),
             T("in the book's code beta multiplies the reconstruction loss: beta * BCE + KL.",
@@ -65,18 +65,18 @@ LOSS_MISTAKES = [
     Mistake(T("the KL sign is flipped", "KL의 부호가 반대임"),
             lambda lg, x, m, v, beta: jnp.mean(beta * _bce(lg, x, "mean") - _kl(m, v)),
             T("add the KL divergence (it is >= 0): loss = beta * reconstruction + KL.",
-              "KL 발산(>= 0)을 더하세요: loss = beta * reconstruction + KL.")),
+              "KL 발산(>= 0)을 더하십시오: loss = beta * reconstruction + KL.")),
     Mistake(T("sigmoid applied before a loss that expects logits", "로짓을 기대하는 손실 앞에서 시그모이드를 적용함"),
             lambda lg, x, m, v, beta: jnp.mean(
                 beta * jnp.mean(optax.sigmoid_binary_cross_entropy(jax.nn.sigmoid(lg), x), axis=(1, 2, 3))
                 + _kl(m, v)),
             T("the decoder returns logits and bce_with_logits applies the sigmoid itself: do not apply it twice.",
-              "디코더는 로짓을 반환하고 bce_with_logits가 시그모이드를 스스로 적용합니다. 두 번 적용하지 마세요.")),
+              "디코더는 로짓을 반환하고 bce_with_logits가 시그모이드를 스스로 적용합니다. 두 번 적용하지 마십시오.")),
     Mistake(T("KL averaged over the latent dimensions", "KL을 잠재 차원에 대해 평균함"),
             lambda lg, x, m, v, beta: jnp.mean(beta * _bce(lg, x, "mean")
                                                - 0.5 * jnp.mean(1 + v - m**2 - jnp.exp(v), axis=-1)),
             T("sum the KL over the latent dimensions (vae_lib.gaussian.kl_to_standard_normal does).",
-              "KL은 잠재 차원에 대해 합하세요(vae_lib.gaussian.kl_to_standard_normal이 그렇게 합니다).")),
+              "KL은 잠재 차원에 대해 합하십시오(vae_lib.gaussian.kl_to_standard_normal이 그렇게 합니다).")),
     Mistake(T("beta multiplies both terms: beta * (reconstruction + KL)", "beta를 두 항 모두에 곱함: beta * (reconstruction + KL)"),
             lambda lg, x, m, v, beta: jnp.mean(beta * (_bce(lg, x, "mean") + _kl(m, v))),
             T("beta weighs the reconstruction against the KL: beta * reconstruction + KL, the KL unweighted.",
@@ -94,11 +94,11 @@ LOSS_MISTAKES = [
     Mistake(T("summed over the batch instead of averaged", "배치에 대해 평균하지 않고 합함"),
             lambda lg, x, m, v, beta: _loss(_bce(lg, x, "mean"), _kl(m, v), beta, jnp.sum),
             T("take the mean over the batch: the loss should not grow with the batch size.",
-              "배치에 대해 평균을 구하세요. 손실이 배치 크기에 따라 커지면 안 됩니다.")),
+              "배치에 대해 평균을 구하십시오. 손실이 배치 크기에 따라 커지면 안 됩니다.")),
     Mistake(T("the reconstruction averaged over the batch but the KL summed over it", "재구성은 배치에 대해 평균했지만 KL은 합함"),
             lambda lg, x, m, v, beta: beta * jnp.mean(_bce(lg, x, "mean")) + jnp.sum(_kl(m, v)),
             T("both terms are per image (B,): average beta * reconstruction + KL over the batch.",
-              "두 항 모두 이미지마다 하나(B,)입니다. beta * reconstruction + KL을 배치에 대해 평균하세요.")),
+              "두 항 모두 이미지마다 하나(B,)입니다. beta * reconstruction + KL을 배치에 대해 평균하십시오.")),
     Mistake(T("mean squared error instead of binary cross-entropy", "이진 교차 엔트로피 대신 평균 제곱 오차"),
             lambda lg, x, m, v, beta: _loss(jnp.mean((jax.nn.sigmoid(lg) - x) ** 2, axis=(1, 2, 3)), _kl(m, v), beta),
             T("the book's loss is binary cross-entropy from the logits (optax.sigmoid_binary_cross_entropy).",
@@ -153,27 +153,27 @@ def _trained_scale_log_weights(k: int = 10, batch: int = 20, seed: int = 60) -> 
 
 IWAE_MISTAKES = [
     Mistake(T("the mean of log w (that is the ELBO estimate, not the IWAE bound)", "log w의 평균(이것은 IWAE 경계가 아니라 ELBO 추정값입니다)"),
-            lambda lw: jnp.mean(lw, axis=0), T("average the weights w = exp(log w), then take the log.", "가중치 w = exp(log w)를 평균한 뒤에 로그를 취하세요.")),
+            lambda lw: jnp.mean(lw, axis=0), T("average the weights w = exp(log w), then take the log.", "가중치 w = exp(log w)를 평균한 뒤에 로그를 취하십시오.")),
     Mistake(T("log(mean(exp(log w))) computed directly: exp underflows", "log(mean(exp(log w)))를 그대로 계산함: exp가 언더플로됨"),
             lambda lw: jnp.log(jnp.mean(jnp.exp(lw), axis=0)),
             T("use jax.scipy.special.logsumexp(log_w, axis=0) - log(k): it subtracts the max first.",
-              "jax.scipy.special.logsumexp(log_w, axis=0) - log(k)를 사용하세요. 먼저 최댓값을 뺍니다.")),
+              "jax.scipy.special.logsumexp(log_w, axis=0) - log(k)를 사용하십시오. 먼저 최댓값을 뺍니다.")),
     Mistake(T("-log k is missing (logsumexp is a sum, the bound needs a mean)", "-log k가 없음(logsumexp는 합이고, 경계에는 평균이 필요함)"),
-            lambda lw: jax.scipy.special.logsumexp(lw, axis=0), T("subtract jnp.log(k).", "jnp.log(k)를 빼세요.")),
+            lambda lw: jax.scipy.special.logsumexp(lw, axis=0), T("subtract jnp.log(k).", "jnp.log(k)를 빼십시오.")),
     Mistake(T("averaged over the wrong axis (over images instead of over the k samples)",
               "잘못된 축에 대해 평균함(k개 샘플이 아니라 이미지에 대해)"),
             lambda lw: jax.scipy.special.logsumexp(lw, axis=1) - jnp.log(lw.shape[1]),
-            T("log_w has shape (k, B): reduce over axis 0.", "log_w의 형태는 (k, B)입니다. 축 0에 대해 줄이세요.")),
+            T("log_w has shape (k, B): reduce over axis 0.", "log_w의 형태는 (k, B)입니다. 축 0에 대해 줄이십시오.")),
     Mistake(T("normalised by k * B (all log-weights pooled) instead of k", "k 대신 k * B로 정규화함(모든 로그 가중치를 한데 모음)"),
             lambda lw: jax.scipy.special.logsumexp(lw, axis=0) - jnp.log(lw.size),
             T("each image has its own k weights: subtract log(k) = log(log_w.shape[0]), not log(k * B).",
-              "이미지마다 가중치가 k개 있습니다. log(k * B)가 아니라 log(k) = log(log_w.shape[0])를 빼세요.")),
+              "이미지마다 가중치가 k개 있습니다. log(k * B)가 아니라 log(k) = log(log_w.shape[0])를 빼십시오.")),
     Mistake(T("log of the batch size B instead of log k", "log k 대신 배치 크기 B의 로그"),
             lambda lw: jax.scipy.special.logsumexp(lw, axis=0) - jnp.log(lw.shape[1]),
             T("k = log_w.shape[0], the number of samples per image.", "k = log_w.shape[0], 이미지당 샘플 수입니다.")),
     Mistake(T("+log k instead of -log k", "-log k 대신 +log k"),
             lambda lw: jax.scipy.special.logsumexp(lw, axis=0) + jnp.log(lw.shape[0]),
-            T("the mean is the sum divided by k: subtract log(k).", "평균은 합을 k로 나눈 것입니다: log(k)를 빼세요.")),
+            T("the mean is the sum divided by k: subtract log(k).", "평균은 합을 k로 나눈 것입니다: log(k)를 빼십시오.")),
     Mistake(T("logsumexp divided by k instead of minus log k", "log k를 빼지 않고 logsumexp를 k로 나눔"),
             lambda lw: jax.scipy.special.logsumexp(lw, axis=0) / lw.shape[0],
             T("dividing the weights by k subtracts log(k) from their log: logsumexp(log_w, axis=0) - log(k).",
@@ -181,7 +181,7 @@ IWAE_MISTAKES = [
     Mistake(T("one number for the whole batch (logsumexp over all log-weights)", "배치 전체에 숫자 하나(모든 로그 가중치에 대한 logsumexp)"),
             lambda lw: jax.scipy.special.logsumexp(lw) - jnp.log(lw.shape[0]),
             T("reduce over axis 0 only, so each image gets its own bound, shape (B,).",
-              "축 0에 대해서만 줄여서 이미지마다 자기 경계를 얻으세요. 형태 (B,)입니다.")),
+              "축 0에 대해서만 줄여서 이미지마다 자기 경계를 얻으십시오. 형태 (B,)입니다.")),
     Mistake(T("only the largest log-weight (max instead of log-mean-exp)", "가장 큰 로그 가중치만 사용함(log-mean-exp 대신 max)"),
             lambda lw: jnp.max(lw, axis=0),
             T("the max is only the shift that keeps exp from underflowing: m + log(mean(exp(log_w - m))).",
@@ -196,7 +196,7 @@ IWAE_MISTAKES = [
     Mistake(T("the max m subtracted but not added back (log-sum-exp trick)", "최댓값 m을 빼고 다시 더하지 않음(log-sum-exp 트릭)"),
             lambda lw: jnp.log(jnp.mean(jnp.exp(lw - jnp.max(lw, axis=0)), axis=0)),
             T("log mean exp(log_w) = m + log(mean(exp(log_w - m))) with m = max over axis 0: add m back once.",
-              "log mean exp(log_w) = m + log(mean(exp(log_w - m)))이고 m은 축 0에 대한 최댓값입니다. m을 한 번 다시 더하세요.")),
+              "log mean exp(log_w) = m + log(mean(exp(log_w - m)))이고 m은 축 0에 대한 최댓값입니다. m을 한 번 다시 더하십시오.")),
 ]
 
 
@@ -268,7 +268,7 @@ def check_debug_diagnosis(diagnosis) -> bool:
             diagnosis = diagnosis()
     except NotImplementedError:
         print(tr(f"[not yet] {name}: not written yet - replace the `raise NotImplementedError` line with your answer.",
-                 f"[not yet] {name}: 아직 작성하지 않았습니다. `raise NotImplementedError` 줄을 답으로 바꾸세요."))
+                 f"[not yet] {name}: 아직 작성하지 않았습니다. `raise NotImplementedError` 줄을 답으로 바꾸십시오."))
         return False
     except Exception as e:  # the learner's function broke
         print(tr(f"[wrong] {name}: your function raised {e.__class__.__name__}: {e}",
@@ -278,11 +278,11 @@ def check_debug_diagnosis(diagnosis) -> bool:
         print(tr(f"[not yet] {name}: your function returned None - did you forget `return`? Return one of "
                  f"{sorted(DEBUG_SUSPECTS)} as a string.",
                  f"[not yet] {name}: 함수가 None을 반환했습니다. `return`을 잊었나요? {sorted(DEBUG_SUSPECTS)} 중 "
-                 "하나를 문자열로 반환하세요."))
+                 "하나를 문자열로 반환하십시오."))
         return False
     if diagnosis is None or diagnosis == "":
         print(tr(f"[not yet] {name}: nothing to check yet - return one of {sorted(DEBUG_SUSPECTS)}.",
-                 f"[not yet] {name}: 아직 검사할 것이 없습니다. {sorted(DEBUG_SUSPECTS)} 중 하나를 반환하세요."))
+                 f"[not yet] {name}: 아직 검사할 것이 없습니다. {sorted(DEBUG_SUSPECTS)} 중 하나를 반환하십시오."))
         return False
     key = str(diagnosis).strip().lower()
     if key not in DEBUG_SUSPECTS:

@@ -87,27 +87,27 @@ _NEAR_CONSTANT = (np.random.default_rng(17).normal(0, 1, (1, 2, 2, 4)).astype(np
 GROUP_NORM_MISTAKES = [
     Mistake(T("normalised over all channels at once (LayerNorm)", "모든 채널을 한꺼번에 정규화함(LayerNorm)"), lambda x, g, eps=1e-6: _norm_over(x, (1, 2, 3)),
             T("GroupNorm splits the C channels into num_groups groups; reshape to (B, H, W, G, C // G) first.",
-              "GroupNorm은 C개 채널을 num_groups개 그룹으로 나눕니다. 먼저 (B, H, W, G, C // G)로 reshape하세요.")),
+              "GroupNorm은 C개 채널을 num_groups개 그룹으로 나눕니다. 먼저 (B, H, W, G, C // G)로 reshape하십시오.")),
     Mistake(T("normalised each channel on its own (InstanceNorm)", "각 채널을 따로 정규화함(InstanceNorm)"), lambda x, g, eps=1e-6: _norm_over(x, (1, 2)),
             T("A group holds C // num_groups channels: average over H, W *and* the channels of the group.",
-              "그룹 하나에는 C // num_groups개 채널이 있습니다. H, W *그리고* 그룹의 채널에 대해 평균하세요.")),
+              "그룹 하나에는 C // num_groups개 채널이 있습니다. H, W *그리고* 그룹의 채널에 대해 평균하십시오.")),
     Mistake(T("groups made of every G-th channel", "G번째 채널마다 골라 그룹을 만듦"), _interleaved_groups,
             T("Reshape to (B, H, W, num_groups, C // num_groups): neighbouring channels form a group.",
-              "(B, H, W, num_groups, C // num_groups)로 reshape하세요. 이웃한 채널들이 한 그룹입니다.")),
+              "(B, H, W, num_groups, C // num_groups)로 reshape하십시오. 이웃한 채널들이 한 그룹입니다.")),
     Mistake(T("statistics over the batch too (BatchNorm-like)", "배치에 대해서도 통계를 냄(BatchNorm 같음)"), _batch_groups,
             T("GroupNorm never mixes images: do not average over axis 0, keep one mean and variance per image.",
-              "GroupNorm은 이미지를 섞지 않습니다. 축 0에 대해 평균하지 말고, 이미지마다 평균과 분산을 하나씩 두세요.")),
+              "GroupNorm은 이미지를 섞지 않습니다. 축 0에 대해 평균하지 말고, 이미지마다 평균과 분산을 하나씩 두십시오.")),
     Mistake(T("divided by the variance instead of the standard deviation", "표준편차 대신 분산으로 나눔"), _std_not_var,
-            T("Divide by sqrt(var + eps), the standard deviation.", "표준편차 sqrt(var + eps)로 나누세요.")),
+            T("Divide by sqrt(var + eps), the standard deviation.", "표준편차 sqrt(var + eps)로 나누십시오.")),
     Mistake(T("num_groups used as the number of channels per group", "num_groups를 그룹당 채널 수로 사용함"),
             lambda x, g, eps=1e-6: _grouped(x, g),
             T("num_groups is how MANY groups: each holds C // num_groups channels, "
             "reshape to (B, H, W, num_groups, C // num_groups).",
-              "num_groups는 그룹이 *몇 개*인지입니다. 각 그룹에는 C // num_groups개 채널이 있으니 (B, H, W, num_groups, C // num_groups)로 reshape하세요.")),
+              "num_groups는 그룹이 *몇 개*인지입니다. 각 그룹에는 C // num_groups개 채널이 있으니 (B, H, W, num_groups, C // num_groups)로 reshape하십시오.")),
     Mistake(T("reshaped to (B, G, H, W, C // G) straight from (B, H, W, C)", "(B, H, W, C)에서 곧바로 (B, G, H, W, C // G)로 reshape함"), _channels_first_groups,
             T("In NHWC the channels are the LAST axis: reshape to (B, H, W, G, C // G); a reshape cannot "
             "move an axis (that needs a transpose).",
-              "NHWC에서 채널은 *마지막* 축입니다. (B, H, W, G, C // G)로 reshape하세요. reshape로는 축을 옮길 수 없습니다(그러려면 transpose가 필요합니다).")),
+              "NHWC에서 채널은 *마지막* 축입니다. (B, H, W, G, C // G)로 reshape하십시오. reshape로는 축을 옮길 수 없습니다(그러려면 transpose가 필요합니다).")),
     Mistake(T("statistics over the channels of the group only, not over H and W", "H와 W가 아니라 그룹의 채널에 대해서만 통계를 냄"),
             lambda x, g, eps=1e-6: _grouped(x, x.shape[-1] // g, axes=(4,)),
             T("Each (image, group) gets ONE mean and variance, over H, W and its channels: axis=(1, 2, 4).",
@@ -126,14 +126,14 @@ GROUP_NORM_MISTAKES = [
             _divided_by(lambda v, e: np.sqrt(v)),
             T("divide by sqrt(var + eps): without eps a nearly constant group (variance close to 0) is blown "
             "up, and a constant one gives 0 / 0 = NaN.",
-              "sqrt(var + eps)로 나누세요. eps가 없으면 거의 일정한 그룹(분산이 0에 가까움)이 크게 부풀려지고, 완전히 일정한 그룹은 0 / 0 = NaN이 됩니다.")),
+              "sqrt(var + eps)로 나누십시오. eps가 없으면 거의 일정한 그룹(분산이 0에 가까움)이 크게 부풀려지고, 완전히 일정한 그룹은 0 / 0 = NaN이 됩니다.")),
     Mistake(T("the mean is not subtracted", "평균을 빼지 않음"),
             lambda x, g, eps=1e-6: _grouped(x, x.shape[-1] // g, center=False),
-            T("(x - mean) / sqrt(var + eps): centre first.", "(x - mean) / sqrt(var + eps): 먼저 중심화하세요.")),
+            T("(x - mean) / sqrt(var + eps): centre first.", "(x - mean) / sqrt(var + eps): 먼저 중심화하십시오.")),
     Mistake(T("not divided by the standard deviation", "표준편차로 나누지 않음"),
             lambda x, g, eps=1e-6: _grouped(x, x.shape[-1] // g, scale=False),
             T("(x - mean) / sqrt(var + eps): divide by the group's standard deviation too.",
-              "(x - mean) / sqrt(var + eps): 그룹의 표준편차로도 나누세요.")),
+              "(x - mean) / sqrt(var + eps): 그룹의 표준편차로도 나누십시오.")),
 ]
 
 
@@ -188,7 +188,7 @@ def check_group_norm(fn) -> bool:
                 "(the test cases pass eps = 1e-06 and 0.0001).\n  Hint: use the argument: sqrt(var + eps). It matters "
                 "where a group is nearly constant (a dead channel): there the variance is about eps.",
                 f"[wrong] group_norm: eps - 함수가 어떤 eps를 받든 sqrt(var + {c:.2g})로 나눕니다(테스트 경우는 "
-                "eps = 1e-06과 0.0001을 넘깁니다).\n  힌트: 인수를 쓰세요: sqrt(var + eps). 거의 일정한 그룹(죽은 채널)에서 "
+                "eps = 1e-06과 0.0001을 넘깁니다).\n  힌트: 인수를 쓰십시오: sqrt(var + eps). 거의 일정한 그룹(죽은 채널)에서 "
                 "중요합니다. 거기서는 분산이 eps 정도입니다."))
     return say(verdict, learner)
 
@@ -218,7 +218,7 @@ SCALE_MISTAKES = [
               "SD는 모든 잠재 값에 숫자 하나를 씁니다. 배치의 모든 원소에 대한 std입니다.")),
     Mistake(T("1 / root-mean-square (forgot to subtract the mean)", "1 / 제곱평균제곱근(평균을 빼지 않음)"),
             lambda z: 1.0 / np.sqrt(np.mean(np.asarray(z, np.float64) ** 2)),
-            T("np.std / jnp.std subtract the mean first; use them.", "np.std / jnp.std는 먼저 평균을 뺍니다. 이 함수들을 쓰세요.")),
+            T("np.std / jnp.std subtract the mean first; use them.", "np.std / jnp.std는 먼저 평균을 뺍니다. 이 함수들을 쓰십시오.")),
     Mistake(T("1 / mean instead of 1 / std", "1 / std 대신 1 / 평균"), lambda z: 1.0 / np.mean(np.asarray(z, np.float64)),
             T("The factor makes the SPREAD 1: 1 / std of all values.", "스케일링 계수는 *퍼짐*을 1로 만듭니다: 모든 값의 1 / std.")),
     Mistake(T("returned the variance", "분산을 반환함"), lambda z: np.var(np.asarray(z, np.float64)),
@@ -228,7 +228,7 @@ SCALE_MISTAKES = [
             lambda z: 1.0 / np.std(np.asarray(z, np.float64), ddof=1),
             T("use the plain standard deviation of all values, ddof=0 (jnp.std's and np.std's default); "
             "torch.std divides by N - 1 unless told unbiased=False / correction=0.",
-              "모든 값의 보통 표준편차 ddof=0을 쓰세요(jnp.std와 np.std의 기본값). torch.std는 unbiased=False / correction=0을 주지 않으면 N - 1로 나눕니다.")),
+              "모든 값의 보통 표준편차 ddof=0을 쓰십시오(jnp.std와 np.std의 기본값). torch.std는 unbiased=False / correction=0을 주지 않으면 N - 1로 나눕니다.")),
     Mistake(T("1 / the largest absolute value", "1 / 가장 큰 절댓값"), lambda z: 1.0 / np.max(np.abs(np.asarray(z, np.float64))),
             T("SD's factor sets the standard deviation to 1, not the range: 1 / std.",
               "SD의 스케일링 계수는 범위가 아니라 표준편차를 1로 만듭니다: 1 / std.")),
@@ -266,7 +266,7 @@ KERNEL_MISTAKES = [
     Mistake(T("reversed all axes (w.T)", "모든 축을 뒤집음(w.T)"), lambda w: np.transpose(np.asarray(w)),
             T("w.T gives (kW, kH, in, out): height and width are swapped, which a square kernel hides. "
             "Use transpose(2, 3, 1, 0).",
-              "w.T는 (kW, kH, in, out)을 줍니다. 높이와 너비가 바뀌는데, 정사각형 커널에서는 드러나지 않습니다. transpose(2, 3, 1, 0)을 쓰세요.")),
+              "w.T는 (kW, kH, in, out)을 줍니다. 높이와 너비가 바뀌는데, 정사각형 커널에서는 드러나지 않습니다. transpose(2, 3, 1, 0)을 쓰십시오.")),
     Mistake(T("swapped in and out", "in과 out이 뒤바뀜"), lambda w: np.transpose(np.asarray(w), (2, 3, 0, 1)),
             T("Flax's kernel ends with (in, out); PyTorch's starts with (out, in).", "Flax의 커널은 (in, out)으로 끝나고, PyTorch의 커널은 (out, in)으로 시작합니다.")),
     Mistake(T("reshape instead of transpose", "transpose 대신 reshape"), lambda w: np.reshape(np.asarray(w), (w.shape[2], w.shape[3], w.shape[1], w.shape[0])),

@@ -50,7 +50,7 @@ SPLIT_MISTAKES = [
               "답의 첫 축은 장치입니다: 형태 (n_devices, B // n_devices, ...), 즉 x.reshape(n_devices, -1, *x.shape[1:]).")),
     Mistake(T("only the first device's rows", "첫 장치의 행만 있음"), lambda x, n: _split(x, n)[0],
             T("Return every device's part, stacked: shape (n_devices, B // n_devices, ...).",
-              "모든 장치의 몫을 쌓아서 반환하세요: 형태 (n_devices, B // n_devices, ...).")),
+              "모든 장치의 몫을 쌓아서 반환하십시오: 형태 (n_devices, B // n_devices, ...).")),
 ]
 
 
@@ -104,10 +104,10 @@ GRADIENT_MISTAKES = [
               "각 장치의 손실은 이미 자기 행들에 대한 평균이므로, 전체 배치의 그레이디언트는 장치 그레이디언트들의 *평균*입니다. 그 합은 n_devices배 너무 큽니다(학습률이 n_devices배 큰 것과 같습니다).")),
     Mistake(T("averaged over every axis (one number)", "모든 축에 대해 평균함(숫자 하나)"), lambda g: np.mean(np.asarray(g, np.float64)),
             T("Average only over the device axis (axis=0): every weight keeps its own gradient.",
-              "장치 축(axis=0)에 대해서만 평균하세요. 가중치마다 자기 그레이디언트를 유지합니다.")),
+              "장치 축(axis=0)에 대해서만 평균하십시오. 가중치마다 자기 그레이디언트를 유지합니다.")),
     Mistake(T("only the first device's gradient", "첫 장치의 그레이디언트만 있음"), lambda g: np.asarray(g, np.float64)[0],
             T("One device's gradient is that of its slice only; average all of them (axis=0).",
-              "장치 하나의 그레이디언트는 자기 몫에 대한 것뿐입니다. 모두 평균하세요(axis=0).")),
+              "장치 하나의 그레이디언트는 자기 몫에 대한 것뿐입니다. 모두 평균하십시오(axis=0).")),
 ]
 
 

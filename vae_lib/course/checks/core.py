@@ -122,7 +122,7 @@ def test_case(name: str, i: int) -> tuple:
     cases = _LAST_CASES.get(name)
     if cases is None:
         raise KeyError(tr(f"no check named {name!r} has run yet in this process; run its check cell first",
-                          f"{name!r} 검사는 이 프로세스에서 아직 실행되지 않았습니다. 그 검사 셀을 먼저 실행하세요"))
+                          f"{name!r} 검사는 이 프로세스에서 아직 실행되지 않았습니다. 그 검사 셀을 먼저 실행하십시오"))
     return tuple(_copy(a) for a in cases[i])
 
 
@@ -348,7 +348,7 @@ def _shape_slip(pairs, rtol: float, atol: float) -> str | None:
     every = lambda test: all(test(a, b) for a, b in pairs)  # noqa: E731
     if every(lambda a, b: a.size == b.size and a.size > 1 and b.ndim >= 2 and close(a, b.T)):
         return tr("the right numbers, transposed: swap the axes back (or multiply in the other order).",
-                  "숫자는 맞지만 전치되어 있습니다. 축을 되돌리세요(또는 곱하는 순서를 바꾸세요).")
+                  "숫자는 맞지만 전치되어 있습니다. 축을 되돌리십시오(또는 곱하는 순서를 바꾸십시오).")
     if every(lambda a, b: a.size == b.size and close(a.reshape(b.shape), b)):
         if every(lambda a, b: _merged_axes(b.shape, a.shape) is not None) and any(
                 _real_merge(b.shape, a.shape) for a, b in pairs):
@@ -359,19 +359,19 @@ def _shape_slip(pairs, rtol: float, atol: float) -> str | None:
                       f"are merged into one axis of {a.shape[i]}: keep them apart (a reshape with -1 merges all that "
                       f"follows; keep the trailing axes, e.g. *x.shape[1:]); the answer has shape {b.shape}.",
                       f"숫자는 맞지만 형태가 틀립니다. 답의 축 {i}부터 {j - 1}까지(크기 {b.shape[i:j]})가 크기 "
-                      f"{a.shape[i]}인 축 하나로 합쳐졌습니다. 따로 두세요(-1을 쓴 reshape는 뒤의 축을 모두 합칩니다. "
-                      f"뒤쪽 축을 유지하세요, 예: *x.shape[1:]). 답의 형태는 {b.shape}입니다.")
+                      f"{a.shape[i]}인 축 하나로 합쳐졌습니다. 따로 두십시오(-1을 쓴 reshape는 뒤의 축을 모두 합칩니다. "
+                      f"뒤쪽 축을 유지하십시오, 예: *x.shape[1:]). 답의 형태는 {b.shape}입니다.")
         if every(lambda a, b: _merged_axes(a.shape, b.shape) is not None) and any(
                 _real_merge(a.shape, b.shape) for a, b in pairs):
             return tr(f"the right numbers in the wrong shape: one axis of the answer is split in two; reshape to {w.shape}.",
-                      f"숫자는 맞지만 형태가 틀립니다. 답의 축 하나가 둘로 나뉘었습니다. {w.shape}로 reshape하세요.")
+                      f"숫자는 맞지만 형태가 틀립니다. 답의 축 하나가 둘로 나뉘었습니다. {w.shape}로 reshape하십시오.")
         squeezed = lambda shape: tuple(n for n in shape if n != 1)  # noqa: E731
         if every(lambda a, b: squeezed(a.shape) == squeezed(b.shape)):
             return tr(f"the right numbers in the wrong shape: an axis of size 1 is "
                       f"{'extra' if g.ndim > w.ndim else 'missing'} (check keepdims / [None] / squeeze); the answer "
                       f"has shape {w.shape}.",
                       f"숫자는 맞지만 형태가 틀립니다. 크기 1인 축이 {'더 있습니다' if g.ndim > w.ndim else '없습니다'}"
-                      f"(keepdims / [None] / squeeze를 확인하세요). 답의 형태는 {w.shape}입니다.")
+                      f"(keepdims / [None] / squeeze를 확인하십시오). 답의 형태는 {w.shape}입니다.")
         return tr(f"the right numbers in the wrong shape: the answer has shape {w.shape}.",
                   f"숫자는 맞지만 형태가 틀립니다. 답의 형태는 {w.shape}입니다.")
     if w.ndim >= 1 and g.ndim > w.ndim and g.shape[-w.ndim:] == w.shape:
@@ -380,7 +380,7 @@ def _shape_slip(pairs, rtol: float, atol: float) -> str | None:
                   f"shape {w.shape}.", f"출력 앞쪽에 축이 {extra}개 더 있습니다. 답의 형태는 {w.shape}입니다.")
     if g.ndim >= 2 and sorted(g.shape) == sorted(w.shape):
         return tr("the axes are in another order: check the order in your transpose / reshape / einsum.",
-                  "축의 순서가 다릅니다. transpose / reshape / einsum의 순서를 확인하세요.")
+                  "축의 순서가 다릅니다. transpose / reshape / einsum의 순서를 확인하십시오.")
     return None
 
 
@@ -425,12 +425,12 @@ def _reduction_slip(pairs, names: list[str], args: tuple, rtol: float, atol: flo
         if all(y.ndim == 0 and x.ndim >= 1 for x, y in pairs) and every(lambda x, y: (red(x), y)):
             return tr(f"the {how} of all your values is the expected number: reduce over every axis "
                       "(the batch too) and return one number.",
-                      f"출력 값 전체의 {_REDUCTION_KO[how]}이 기대하는 숫자입니다. 모든 축(배치 포함)에 대해 줄여서 숫자 하나를 반환하세요.")
+                      f"출력 값 전체의 {_REDUCTION_KO[how]}이 기대하는 숫자입니다. 모든 축(배치 포함)에 대해 줄여서 숫자 하나를 반환하십시오.")
         if all(x.ndim == 0 and y.ndim >= 1 for x, y in pairs) and every(lambda x, y: (x, red(y))):
             return tr(f"your number is the {how} of the expected values: return all of them, "
                       f"{_shape_text(w.shape)} (reduce over fewer axes, or not at all).",
-                      f"출력한 숫자는 기대값들의 {_REDUCTION_KO[how]}입니다. 모두 반환하세요, {_shape_text(w.shape)}"
-                      "(더 적은 축에 대해 줄이거나 줄이지 마세요).")
+                      f"출력한 숫자는 기대값들의 {_REDUCTION_KO[how]}입니다. 모두 반환하십시오, {_shape_text(w.shape)}"
+                      "(더 적은 축에 대해 줄이거나 줄이지 마십시오).")
     if all(x.ndim == y.ndim + 1 for x, y in pairs):
         for axis in (a for a in range(g.ndim) if any(x.shape[a] > 1 for x, _ in pairs)):
             for how, red in REDUCTIONS:
@@ -488,7 +488,7 @@ def _value_slip(pairs, rtol: float, atol: float, strong_only: bool = False) -> s
         return None
     if all(np.allclose(g, -w, rtol=rtol, atol=atol) for g, w in pairs):
         return tr("the sign is flipped on every case: check the minus signs.",
-                  "모든 경우에 부호가 반대입니다. 마이너스 부호를 확인하세요.")
+                  "모든 경우에 부호가 반대입니다. 마이너스 부호를 확인하십시오.")
     ratios = _ratios(pairs)
     if ratios and len(set(np.round(ratios, 4))) == 1 and (len(ratios) > 1 or len(pairs) == 1):
         return tr(f"your output is {ratios[0]:.4g} times the expected one on every case: a factor is missing or extra.",
@@ -507,7 +507,7 @@ def _value_slip(pairs, rtol: float, atol: float, strong_only: bool = False) -> s
         factors = ", x".join(f"{r:.3g}" for r in ratios[:4])
         return tr(f"your vector {way} but its length is not 1 (x{factors}): divide it by its Euclidean length, "
                   "np.linalg.norm(v).",
-                  f"벡터가 {way} 길이가 1이 아닙니다(x{factors}). 유클리드 길이 np.linalg.norm(v)로 나누세요.")
+                  f"벡터가 {way} 길이가 1이 아닙니다(x{factors}). 유클리드 길이 np.linalg.norm(v)로 나누십시오.")
     factors = ", x".join(f"{r:.3g}" for r in ratios[:4])
     return tr(f"on each case your output is a constant multiple of the expected one (x{factors}): a normalising "
               "factor that depends on the size is missing or extra (a mean instead of a sum, or the other way round?).",
@@ -553,38 +553,38 @@ def _exception_hint(e: BaseException, transform: str = "") -> str:
     if isinstance(e, jax.errors.TracerArrayConversionError):
         return tr(f"NumPy breaks {under}: use jax.numpy inside this function (jnp.exp, jnp.sqrt, ...). A NumPy "
                   "function (np.exp, np.sqrt, np.asarray, ...) got a traced JAX value, which it cannot read.",
-                  f"NumPy가 {under}를 깨뜨립니다. 이 함수 안에서는 jax.numpy를 사용하세요(jnp.exp, jnp.sqrt, ...). "
+                  f"NumPy가 {under}를 깨뜨립니다. 이 함수 안에서는 jax.numpy를 사용하십시오(jnp.exp, jnp.sqrt, ...). "
                   "NumPy 함수(np.exp, np.sqrt, np.asarray, ...)가 추적 중인 JAX 값을 받았는데, 이 값은 읽을 수 없습니다.")
     if isinstance(e, (jax.errors.ConcretizationTypeError, jax.errors.TracerIntegerConversionError)):
         return tr("under jax.grad / jax.jit the values are tracers, not numbers yet: float(), int(), .item() "
                   "or `if x > 0:` on them fails. Keep them as arrays (jnp.where for a choice).",
                   "jax.grad / jax.jit 안에서 값은 아직 숫자가 아니라 트레이서입니다. 여기에 float(), int(), .item(), "
-                  "`if x > 0:`을 쓰면 실패합니다. 배열로 유지하세요(선택에는 jnp.where).")
+                  "`if x > 0:`을 쓰면 실패합니다. 배열로 유지하십시오(선택에는 jnp.where).")
     if isinstance(e, NameError) and "unbound axis name" in text:
         return tr("jax.lax.pmean / psum work only inside a function mapped over devices (shard_map or "
                   "jax.pmap) that names that axis. Here the devices are axis 0 of an ordinary array: "
                   "average over it, jnp.mean(grads, axis=0).",
                   "jax.lax.pmean / psum은 그 축 이름을 정한, 장치에 매핑된 함수(shard_map 또는 jax.pmap) 안에서만 "
-                  "동작합니다. 여기서 장치는 평범한 배열의 축 0입니다. 그 축에 대해 평균하세요: jnp.mean(grads, axis=0).")
+                  "동작합니다. 여기서 장치는 평범한 배열의 축 0입니다. 그 축에 대해 평균하십시오: jnp.mean(grads, axis=0).")
     if isinstance(e, TypeError) and "immutable" in text:
         return tr("JAX arrays cannot be changed in place (x[i] = ...): compute a new array instead "
                   "(x - m, x.at[i].set(v), jnp.where).",
-                  "JAX 배열은 제자리에서 바꿀 수 없습니다(x[i] = ...). 대신 새 배열을 계산하세요"
+                  "JAX 배열은 제자리에서 바꿀 수 없습니다(x[i] = ...). 대신 새 배열을 계산하십시오"
                   "(x - m, x.at[i].set(v), jnp.where).")
     if isinstance(e, ValueError) and "read-only" in text:
         return tr("np.asarray of a JAX array is read-only, so -=, /= or x[i] = ... on it fail: compute new "
                   "arrays instead (g = g - mean), or copy first with np.array(x).",
                   "JAX 배열에 np.asarray를 쓰면 읽기 전용이라 -=, /=, x[i] = ...가 실패합니다. 대신 새 배열을 "
-                  "계산하거나(g = g - mean), 먼저 np.array(x)로 복사하세요.")
+                  "계산하거나(g = g - mean), 먼저 np.array(x)로 복사하십시오.")
     if isinstance(e, TypeError) and ("length-1 arrays" in text or "0-dimensional arrays" in text
                                      or "convert" in text and "scalar" in text):
         return tr("math.exp / math.sqrt / float() take one number; on arrays use jnp.exp / jnp.sqrt "
                   "(they work elementwise).",
-                  "math.exp / math.sqrt / float()는 숫자 하나만 받습니다. 배열에는 jnp.exp / jnp.sqrt를 쓰세요"
+                  "math.exp / math.sqrt / float()는 숫자 하나만 받습니다. 배열에는 jnp.exp / jnp.sqrt를 쓰십시오"
                   "(원소별로 동작합니다).")
     if isinstance(e, AttributeError) and ("'list' object" in text or "'tuple' object" in text):
         return tr("a list has no .shape, .reshape or .mean: build an array (np.stack / jnp.stack / jnp.asarray).",
-                  "리스트에는 .shape, .reshape, .mean이 없습니다. 배열을 만드세요(np.stack / jnp.stack / jnp.asarray).")
+                  "리스트에는 .shape, .reshape, .mean이 없습니다. 배열을 만드십시오(np.stack / jnp.stack / jnp.asarray).")
     return ""
 
 
@@ -617,7 +617,7 @@ def _type_problem(out, n_expected: int) -> str | None:
             return tr(f"your function returns a {what}, and the next cell needs an array (it reads .shape, "
                       f"indexes or reshapes it): return an array, e.g. np.stack(...) / jnp.asarray(...).",
                       f"함수가 {what}을(를) 반환하는데, 다음 셀에는 배열이 필요합니다(.shape를 읽거나, 인덱싱하거나, "
-                      f"reshape합니다). 배열을 반환하세요, 예: np.stack(...) / jnp.asarray(...).")
+                      f"reshape합니다). 배열을 반환하십시오, 예: np.stack(...) / jnp.asarray(...).")
     return None
 
 
@@ -723,7 +723,7 @@ def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cas
         if isinstance(err, NotImplementedError):
             return Verdict(False, "not yet", tr(
                 f"[not yet] {name}: not written yet - replace the `raise NotImplementedError` line with your code.",
-                f"[not yet] {name}: 아직 작성하지 않았습니다. `raise NotImplementedError` 줄을 코드로 바꾸세요."))
+                f"[not yet] {name}: 아직 작성하지 않았습니다. `raise NotImplementedError` 줄을 코드로 바꾸십시오."))
         if err is not None:
             hint = _exception_hint(err)
             return Verdict(False, "error", tr(
@@ -743,7 +743,7 @@ def _evaluate(name, learner, reference_fn, cases, mistakes, rtol, atol, edge_cas
                 a, _ = _to_arrays(first, 1)
                 if a is not None and _close(a, w, rtol, atol):
                     extra = tr(" Its first value is the right answer: return only that one.",
-                               " 첫 번째 값이 맞는 답입니다. 그 값만 반환하세요.")
+                               " 첫 번째 값이 맞는 답입니다. 그 값만 반환하십시오.")
             expected = ", ".join(_shape_text(x.shape) for x in w)
             return Verdict(False, "type", tr(f"[wrong] {name} returned {why}; expected one array of numbers, "
                                              f"{expected}.{extra}",
