@@ -84,8 +84,8 @@ def test_the_korean_notebooks_are_generated(course, capsys):
         assert src(nb["cells"][1]).startswith("#@title Setup")
     # the learner's version: Korean stub, prompt and folded answer
     stub, prompt = src(ch["cells"][2]), src(ch["cells"][3])
-    assert "math.pi" not in stub and "# 여기에 코드를 작성하세요\n    raise NotImplementedError(" in stub
-    assert prompt.startswith("왜일까요?\n*여기에 내 답을 적어 보세요:*") and "<summary>답 보기" in prompt
+    assert "math.pi" not in stub and "# 여기에 코드를 작성하십시오\n    raise NotImplementedError(" in stub
+    assert prompt.startswith("왜일까요?\n*여기에 내 답을 적어 보십시오:*") and "<summary>답 보기" in prompt
     assert "그렇기 때문입니다." in prompt and "BEGIN SOLUTION" not in prompt
     assert check(capsys) == (0, "")
 

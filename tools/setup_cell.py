@@ -98,10 +98,10 @@ _KO_REPLACEMENTS = (
             "  3. In Colab: set COURSE_GIT_URL in this cell's form to the git URL of your copy of the course."''',
      '''"vae_lib이 설치되어 있지 않고 강좌 폴더도 찾지 못했습니다. 방법은 세 가지입니다:\\n"
             "  1. 내 컴퓨터에서: 강좌 폴더에서 `bash course.sh setup`을 실행한 뒤\\n"
-            "     `.venv/bin/jupyter lab chapters/ko/`로 노트북을 여세요(또는 강좌 폴더 안 어디서든 Jupyter를 시작하세요).\\n"
+            "     `.venv/bin/jupyter lab chapters/ko/`로 노트북을 여십시오(또는 강좌 폴더 안 어디서든 Jupyter를 시작하십시오).\\n"
             "  2. Colab에서: 컴퓨터에서 `bash course.sh wheel`로 wheel을 만들고 build/vae_course-*.whl을\\n"
-            "     이 노트북 옆(파일 창)에 올린 뒤 이 셀을 다시 실행하세요.\\n"
-            "  3. Colab에서: 이 셀의 양식에서 COURSE_GIT_URL에 여러분이 가진 강좌 사본의 git URL을 넣으세요."'''),
+            "     이 노트북 옆(파일 창)에 올린 뒤 이 셀을 다시 실행하십시오.\\n"
+            "  3. Colab에서: 이 셀의 양식에서 COURSE_GIT_URL에 여러분이 가진 강좌 사본의 git URL을 넣으십시오."'''),
     ('setup.start("en")   # Colab: vae_lib\'s requirements, without --upgrade; then the course\'s settings, the device report',
      'setup.start("ko")   # Colab: vae_lib의 요구 패키지(--upgrade 없이), 그다음 강좌 설정과 장치 보고. 메시지는 한국어로'),
 )

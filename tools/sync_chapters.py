@@ -48,9 +48,9 @@ TEXT_FOLD = "<details><summary>Show the answer (try first)</summary>\n\n{answer}
 # The learner's texts in each edition (the English ones above, for the Korean notebooks these)
 TEXTS = {
     "en": {"stub": STUB, "prompt": TEXT_PROMPT, "fold": TEXT_FOLD},
-    "ko": {"stub": '{indent}# 여기에 코드를 작성하세요\n{indent}raise NotImplementedError("아직 작성하지 않은 연습 문제입니다")\n',
-           "prompt": "*여기에 내 답을 적어 보세요:* 답을 펼쳐 보기 전에 먼저 적어 봅니다.",
-           "fold": "<details><summary>답 보기 (먼저 직접 해 보세요)</summary>\n\n{answer}\n\n</details>"},
+    "ko": {"stub": '{indent}# 여기에 코드를 작성하십시오\n{indent}raise NotImplementedError("아직 작성하지 않은 연습 문제입니다")\n',
+           "prompt": "*여기에 내 답을 적어 보십시오:* 답을 펼쳐 보기 전에 먼저 적어 봅니다.",
+           "fold": "<details><summary>답 보기 (먼저 직접 해 보십시오)</summary>\n\n{answer}\n\n</details>"},
 }
 TRANSLATED = ("ko",)   # the editions made from translation files
 
