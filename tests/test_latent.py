@@ -126,12 +126,15 @@ def test_cosine_similarities():
 
 
 # chapter 01: holes in the latent space
-def test_nearest_distance_matches_brute_force():
-    rng = np.random.default_rng(0)
-    q, c = rng.normal(size=(50, 3)), rng.normal(size=(70, 3))
+@pytest.mark.parametrize("dim", [1, 2, 3, 8, 9, 16])   # <= 8: the k-d tree; above: all pairs in chunks
+def test_nearest_distance_matches_brute_force(dim):
+    rng = np.random.default_rng(dim)
+    q, c = rng.normal(size=(50, dim)), rng.normal(size=(70, dim))
     brute = np.sqrt(((q[:, None] - c[None]) ** 2).sum(-1)).min(1)
     np.testing.assert_allclose(nearest_distance(q, c, chunk=7), brute, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(nearest_distance(c[:5], c), 0.0, atol=1e-6)
+    np.testing.assert_allclose(nearest_distance(q.astype(np.float32), c.astype(np.float32)), brute, rtol=1e-5, atol=1e-6)
+    assert nearest_distance(q[:0], c).shape == (0,)
 
 
 def test_uniform_in_box_and_hole_fraction():

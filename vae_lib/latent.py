@@ -39,8 +39,16 @@ def encode_all(encode: Callable, images: np.ndarray, batch_size: int = 500) -> n
 
 
 def nearest_distance(queries: np.ndarray, codes: np.ndarray, chunk: int = 1024) -> np.ndarray:
-    """Euclidean distance from each query point to its nearest code. (M, D), (N, D) -> (M,)."""
+    """Euclidean distance from each query point to its nearest code. (M, D), (N, D) -> (M,).
+
+    min_j ||q_i - c_j||, with ||q - c||^2 = ||q||^2 - 2 q.c + ||c||^2 for all pairs, `chunk` queries at a time. In a
+    latent space of up to 8 dimensions a k-d tree (scipy's) finds the same nearest code without comparing every pair:
+    10,000 queries against 60,000 2-D codes in hundredths of a second instead of seconds."""
     queries, codes = np.asarray(queries, np.float64), np.asarray(codes, np.float64)
+    if 0 < codes.shape[1] <= 8 and len(codes) and len(queries):
+        from scipy.spatial import cKDTree
+
+        return cKDTree(codes).query(queries)[0]
     out = []
     for start in range(0, len(queries), chunk):
         q = queries[start:start + chunk]
