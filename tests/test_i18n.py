@@ -13,3 +13,9 @@ def test_language_choice(monkeypatch):
     assert i18n.tr("yes", "예") == "yes"
     with pytest.raises(ValueError, match="en, ko"):
         i18n.set_language("fr")
+
+
+def test_screen_width_counts_hangul_as_two_columns():
+    from vae_lib.i18n import screen_width
+    assert screen_width("") == 0 and screen_width("neg_elbo") == 8
+    assert screen_width("층") == 2 and screen_width("모델 a") == 6 and screen_width("훈련 시간(초)") == 13

@@ -62,5 +62,4 @@ def test_table_headers_follow_the_language(ae, monkeypatch):
     ko = summary_table(ae.encoder, jnp.zeros((1, 32, 32, 1))).splitlines()
     assert ko[0].endswith("요약") and ko[1].split()[:2] == ["층", "종류"] and ko[-1].startswith("합계")
     assert [r.split() for r in ko[3:-2]] == [r.split() for r in en[3:-2]] and ko[-1].split()[-1] == en[-1].split()[-1]
-    from vae_lib.summary import _cols
-    assert _cols(ko[1]) == len(ko[3])   # the first row's count ends under its header (Hangul: 2 columns)
+    assert i18n.screen_width(ko[1]) == len(ko[3])   # the first row's count ends under its header (Hangul: 2 columns)

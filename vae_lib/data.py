@@ -22,7 +22,6 @@ import csv
 import os
 import re
 import textwrap
-import unicodedata
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from vae_lib.i18n import language, tr
+from vae_lib.i18n import language, screen_width, tr
 
 KNOWN_DATASETS = ("fashion_mnist", "mnist", "celeb_a")
 OFFLINE_ENV = "VAE_COURSE_OFFLINE"     # 1: never download (local copies are still used)
@@ -169,10 +168,9 @@ def banner(lines: Sequence[str]) -> str:
     lines = [part for s in lines for part in (textwrap.wrap(s, 96) or [""])]
     # Hangul (and other wide characters) has no fixed width in a notebook's monospaced output (about 1.7 columns
     # in a browser, 2 in a terminal): such a box gets no right border, which could only be ragged
-    cols = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)  # noqa: E731
-    width = max(cols(s) for s in lines) + 4
+    width = max(screen_width(s) for s in lines) + 4
     bar = "#" * width
-    if any(cols(s) != len(s) for s in lines):
+    if any(screen_width(s) != len(s) for s in lines):
         return "\n".join([bar, *[f"# {s}" for s in lines], bar])
     return "\n".join([bar, *[f"# {s.ljust(width - 4)} #" for s in lines], bar])
 

@@ -10,6 +10,7 @@ VAE_COURSE_LANG=ko does the same for a whole process (the runner's `--lang ko`).
 from __future__ import annotations
 
 import os
+import unicodedata
 
 LANGUAGES = ("en", "ko")
 LANG_ENV = "VAE_COURSE_LANG"
@@ -41,4 +42,10 @@ def tr(en: str, ko: str) -> str:
     return ko if language() == "ko" else en
 
 
-__all__ = ["LANGUAGES", "LANG_ENV", "language", "set_language", "tr"]
+def screen_width(text: str) -> int:
+    """How many columns `text` takes in a terminal: a Hangul syllable (any wide character) takes two. For
+    lining up printed tables whose headers may be Korean."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+__all__ = ["LANGUAGES", "LANG_ENV", "language", "screen_width", "set_language", "tr"]

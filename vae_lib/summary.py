@@ -8,7 +8,6 @@ and its parameter count. The total equals `vae_lib.models.count_params`.
 """
 from __future__ import annotations
 
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ import jax
 import numpy as np
 from flax import nnx
 
-from vae_lib.i18n import tr
+from vae_lib.i18n import screen_width, tr
 
 
 @dataclass
@@ -110,23 +109,18 @@ def summary_table(module: nnx.Module, example_input: jax.Array | None = None, *c
     name, kind, shape, pshape, count, total = (tr("layer", "층"), tr("type", "종류"), tr("output shape", "출력 크기"),
                                                tr("parameter shapes", "파라미터 크기"), tr("params", "파라미터 수"),
                                                tr("total", "합계"))
-    pw = max(9, _cols(count))   # the params column: as wide as its header
+    pw = max(9, screen_width(count))   # the params column: as wide as its header
     head = f"{_pad(name, w)} {_pad(kind, 14)} {_pad(shape, 18)} {_pad(pshape, 34)} {_pad(count, pw, right=True)}"
-    lines = [tr(f"{type(module).__name__} summary", f"{type(module).__name__} 요약"), head, "-" * _cols(head)]
+    lines = [tr(f"{type(module).__name__} summary", f"{type(module).__name__} 요약"), head, "-" * screen_width(head)]
     for r in rows:
         out = "-" if r.output_shape is None else str(r.output_shape)
         pshapes = ", ".join(f"{k} {v}" for k, v in r.param_shapes.items())
         lines.append(f"{r.path:<{w}} {r.kind:<14} {out:<18} {pshapes:<34} {r.params:>{pw},}")
-    lines.append("-" * _cols(head))
+    lines.append("-" * screen_width(head))
     lines.append(f"{_pad(total, w)} {'':<14} {'':<18} {'':<34} {sum(r.params for r in rows):>{pw},}")
     return "\n".join(lines)
 
 
-def _cols(text: str) -> int:
-    """Screen columns of `text` (a Hangul syllable takes two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * max(0, width - _cols(text))
+    fill = " " * max(0, width - screen_width(text))
     return fill + text if right else text + fill

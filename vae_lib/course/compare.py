@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import time
-import unicodedata
 from pathlib import Path
 
 import jax
@@ -78,10 +77,7 @@ def format_table(rows: list[dict], keys=("model", "params", "steps", "neg_elbo",
     """A plain-text table of `train_and_measure` rows: each column as wide as its widest entry (at least 13),
     counted in screen columns (Hangul takes two); the header in the language of vae_lib.i18n. One number
     format per column (`_cell`): nats and seconds with one decimal, mse with four."""
-    from vae_lib.i18n import tr
-
-    def cols(text: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    from vae_lib.i18n import screen_width as cols, tr
 
     header = [tr(k, _KO_HEADER.get(k, _KO_MEASURES.get(k, k))) for k in keys]
     body = [[_cell(k, r[k]) for k in keys] for r in rows]
