@@ -176,3 +176,18 @@ def test_best_diagonal_q_costs_what_the_closed_form_says(rho):
     assert np.allclose(mean, 0.5, atol=0.02)
     assert np.allclose(np.exp(log_var), 1 - rho**2, rtol=0.03, atol=0.005)
     assert kl == pytest.approx(-0.5 * np.log(1 - rho**2), abs=0.01)
+
+
+def test_posterior_fit_report_reuses_a_given_first_grid(trained):
+    """Passing the first grid (as chapter 05 does) gives the same report as computing it; a grid of the wrong size
+    is refused instead of giving a report about other cells."""
+    x = _images(2, seed=6)
+    center, radius = evaluation.posterior_window(trained, x, grid_size=61)
+    wide = evaluation.posterior_on_grid(trained, x, grid_size=41, radius=radius, center=center)
+    computed = evaluation.posterior_fit_report(trained, x, grid_size=41)
+    reused = evaluation.posterior_fit_report(trained, x, grid_size=41, wide=wide)
+    assert computed.keys() == reused.keys()
+    for k in computed:
+        np.testing.assert_allclose(reused[k], computed[k], rtol=1e-6, err_msg=k)
+    with pytest.raises(ValueError, match="grid_size 81"):
+        evaluation.posterior_fit_report(trained, x, grid_size=81, wide=wide)

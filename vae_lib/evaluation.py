@@ -272,7 +272,8 @@ def best_diagonal_q_on_grid(z: np.ndarray, log_joint: np.ndarray, steps: int = 4
     return np.asarray(best[0]), np.asarray(best[1]), float(kl(best))
 
 
-def posterior_fit_report(model, images, grid_size: int = 81, n_std: float = 6.0) -> dict[str, np.ndarray]:
+def posterior_fit_report(model, images, grid_size: int = 81, n_std: float = 6.0,
+                         wide: dict | None = None) -> dict[str, np.ndarray]:
     """How far each image's encoder q(z|x) is from the best diagonal q, for a VAE with a 2-D latent (chapter 05).
 
     For each image a grid of grid_size² cells covers its true posterior (mean ± n_std of its standard deviations,
@@ -280,10 +281,16 @@ def posterior_fit_report(model, images, grid_size: int = 81, n_std: float = 6.0)
     (B,) arrays: 'kl_encoder' KL(q(z|x) || p(z|x)) and 'kl_best_diagonal' (what the diagonal shape alone costs),
     'shift_encoder' / 'shift_best' (distance of each q's mean from the posterior's, in posterior standard
     deviations), and 'posterior_corr'.
+    wide: that first grid, `posterior_on_grid(model, images, grid_size, radius=r, center=c)` with
+    (c, r) = `posterior_window(model, images, grid_size=61)`, when the caller has it already (chapter 05 does).
     """
     x = jnp.asarray(np.asarray(images, np.float32))
-    center, radius = posterior_window(model, x, grid_size=61)
-    wide = posterior_on_grid(model, x, grid_size, radius=radius, center=center)
+    if wide is None:
+        center, radius = posterior_window(model, x, grid_size=61)
+        wide = posterior_on_grid(model, x, grid_size, radius=radius, center=center)
+    elif wide["log_joint"].shape != (len(x), grid_size * grid_size):
+        raise ValueError(f"wide holds a {wide['grid_size']}-point grid for {len(wide['log_joint'])} images; "
+                         f"expected grid_size {grid_size} for {len(x)} images")
     w = np.exp(wide["log_joint"] - wide["log_joint"].max(1, keepdims=True))
     w /= w.sum(1, keepdims=True)
     mean = np.einsum("bn,bnd->bd", w, wide["z"])
