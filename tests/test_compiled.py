@@ -78,3 +78,22 @@ def test_without_a_model_the_function_is_called_as_it_is():
 def test_arrays_of_different_lengths_are_refused():
     with pytest.raises(ValueError, match="same length"):
         apply_in_batches(_codes_and_norm, _encoder(), _images(4), np.zeros(3, np.float32), batch_size=2)
+
+
+def test_a_model_called_on_many_images_at_once_gives_the_one_call_result(monkeypatch):
+    """Called eagerly on more than EAGER_BATCH images, a model runs them in parts (the last one padded): the same
+    outputs, shapes and types as one compiled call on all of them; BatchNorm in train mode is not cut up."""
+    import vae_lib.compiled as compiled
+    monkeypatch.setattr(compiled, "EAGER_BATCH", 4)
+    model, x = _encoder(), _images(11)
+    out = model(jnp.asarray(x))
+    want = jax.jit(lambda x: model(x))(x)                                   # traced: all 11 images in one program
+    assert isinstance(out, jax.Array) and out.shape == (11, 3)
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(out[8], out[0])                                  # every row its own image, not padding
+    bn = _encoder(batch_norm=True)
+    bn.train()
+    out = bn(jnp.asarray(x))
+    monkeypatch.setattr(compiled, "EAGER_BATCH", 100)
+    np.testing.assert_allclose(out, bn(jnp.asarray(x)), rtol=1e-5, atol=1e-6)   # one call, batch statistics of all 11
+    assert not np.allclose(bn(jnp.asarray(x[:4])), out[:4], atol=1e-3)         # (the control: of 4 they differ)

@@ -52,7 +52,10 @@ def test_results_do_not_depend_on_batch_size_and_keys_are_explicit(trained):
     a = evaluation.iwae_log_likelihood(trained, x, jax.random.key(0), k=8, batch_size=3)["per_image"]
     b = evaluation.iwae_log_likelihood(trained, x, jax.random.key(0), k=8, batch_size=10)["per_image"]
     c = evaluation.iwae_log_likelihood(trained, x, jax.random.key(1), k=8, batch_size=10)["per_image"]
+    d = evaluation.iwae_log_likelihood(trained, x, jax.random.key(0), k=200)["per_image"]   # default: 2 per call
     np.testing.assert_allclose(a, b, rtol=1e-5)
+    np.testing.assert_allclose(d, evaluation.iwae_log_likelihood(trained, x, jax.random.key(0), k=200,
+                                                                 batch_size=10)["per_image"], rtol=1e-5)
     assert not np.allclose(a, c)
     e1 = evaluation.negative_elbo(trained, x, jax.random.key(0), batch_size=4)["per_image"]
     e2 = evaluation.negative_elbo(trained, x, jax.random.key(0), batch_size=7)["per_image"]
@@ -191,3 +194,18 @@ def test_posterior_fit_report_reuses_a_given_first_grid(trained):
         np.testing.assert_allclose(reused[k], computed[k], rtol=1e-6, err_msg=k)
     with pytest.raises(ValueError, match="grid_size 81"):
         evaluation.posterior_fit_report(trained, x, grid_size=81, wide=wide)
+
+
+def test_log_weights_from_a_cell_in_parts_equal_the_traced_call_and_the_iwae(trained, monkeypatch):
+    """Called eagerly, log_weights decodes its k samples in parts (here 4 images x 2 samples per part): the same
+    samples and numbers as inside jit, and the IWAE of them is iwae_log_likelihood's (keys fold_in(key, i))."""
+    monkeypatch.setattr(evaluation, "EAGER_BATCH", 8)
+    x, k = jnp.asarray(_images(4, seed=7)), 7
+    keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.key(3), i))(jnp.arange(4))
+    eager = evaluation.log_weights(trained, x, keys, k)
+    traced = nnx.jit(lambda m, x, keys: evaluation.log_weights(m, x, keys, k))(trained, x, keys)
+    assert eager.shape == (k, 4)
+    np.testing.assert_allclose(eager, traced, rtol=1e-5, atol=1e-4)
+    assert not np.allclose(eager[0], eager[1])                      # every sample its own z
+    iwae = evaluation.iwae_log_likelihood(trained, x, jax.random.key(3), k=k)["per_image"]
+    np.testing.assert_allclose(evaluation.iwae_from_log_weights(eager), iwae, rtol=1e-5, atol=1e-4)

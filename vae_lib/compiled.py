@@ -14,6 +14,7 @@ import functools
 from typing import Callable
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
@@ -40,10 +41,33 @@ def compiled_when_eager(call: Callable) -> Callable:
         graphdef, state = nnx.split(self)
         if any(isinstance(v, jax.core.Tracer) for v in jax.tree.leaves((args, state))):
             return call(self, *args)
-        out, new_state = run_compiled(graphdef, state, call, *args)
+        n = len(args[0]) if len(args) == 1 and np.ndim(args[0]) >= 1 else 0
+        if n <= EAGER_BATCH or _uses_batch_statistics(self):
+            out, new_state = run_compiled(graphdef, state, call, *args)
+            nnx.update(self, new_state)
+            return out
+        # Many images at once: EAGER_BATCH at a time (the last part padded, so one program serves all parts)
+        x = np.asarray(args[0])
+        x = np.concatenate([x, np.zeros((-n % EAGER_BATCH, *x.shape[1:]), x.dtype)])
+        outs = []
+        for start in range(0, len(x), EAGER_BATCH):
+            out, new_state = run_compiled(graphdef, state, call, x[start:start + EAGER_BATCH])
+            outs.append(jax.tree.map(np.asarray, out))
         nnx.update(self, new_state)
-        return out
+        return jax.tree.map(lambda *parts: jnp.asarray(np.concatenate(parts)[:n]), *outs)
     return wrapper
+
+
+# Images per compiled call when a cell passes many at once, e.g. `model.decode(z)` for 10,000 codes: one call
+# holds every intermediate of all of them (a decoder's for 10,000 codes: several GB), and on the 2-core CPU
+# decoding 10,000 codes took 5-9 s in one call and 1.8 s in calls of 500 (encoding: 1.2 s and 0.5 s).
+EAGER_BATCH = 500
+
+
+def _uses_batch_statistics(model: nnx.Module) -> bool:
+    """True if some layer of `model` computes statistics over the batch (BatchNorm in train mode): then the batch
+    cannot be cut into parts without changing the result."""
+    return any(name == "use_running_average" and value is False for _, name, value in mode_attributes(model))
 
 
 def apply_in_batches(fn: Callable, model: nnx.Module | None, *arrays, batch_size: int,

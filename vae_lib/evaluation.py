@@ -27,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from vae_lib.compiled import apply_in_batches, run_compiled
+from vae_lib.compiled import EAGER_BATCH, apply_in_batches, run_compiled
 from vae_lib.gaussian import diagonal_gaussian_log_density, reparameterize
 from vae_lib.losses import bce_with_logits, negative_elbo_nats
 
@@ -50,16 +50,27 @@ def log_weights(model, x: jax.Array, keys: jax.Array, k: int) -> jax.Array:
     """log p(x|z_i) + log p(z_i) - log q(z_i|x) for k samples z_i ~ q(z|x) per image.
 
     x: (B, H, W, C) in [0, 1]; keys: (B,) one key per image -> (k, B).
-    Called from a notebook cell it runs as one compiled program (not one per operation).
+    Called from a notebook cell it runs compiled (not one program per operation), in parts of about EAGER_BATCH
+    decoded images; inside jit as written. Either way sample i of image b uses key split(keys[b], k)[i].
     """
+    eps_keys = jax.vmap(lambda kk: jax.random.split(kk, k))(keys)           # (B, k): sample i of image b
     if not any(isinstance(a, jax.core.Tracer) for a in (x, keys)):
-        return run_compiled(*nnx.split(model), _log_weights_fn(k), jnp.asarray(x), keys)[0]
-    return _log_weights(model, x, keys, k)
+        # from a notebook cell: compiled, about EAGER_BATCH decoded images per call (k*B at once is slow on a CPU)
+        graphdef, state = nnx.split(model)
+        part = max(1, EAGER_BATCH // len(x))
+        return jnp.concatenate([run_compiled(graphdef, state, _log_weights_of_samples, jnp.asarray(x),
+                                             eps_keys[:, i:i + part])[0] for i in range(0, k, part)])
+    return _log_weights_of_samples(model, x, eps_keys)
 
 
 def _log_weights(model, x: jax.Array, keys: jax.Array, k: int) -> jax.Array:
+    return _log_weights_of_samples(model, x, jax.vmap(lambda kk: jax.random.split(kk, k))(keys))
+
+
+def _log_weights_of_samples(model, x: jax.Array, eps_keys: jax.Array) -> jax.Array:
+    """log_weights for the samples drawn with eps_keys (B, k): z_bi = reparameterize(eps_keys[b, i], ...) -> (k, B)."""
+    k = eps_keys.shape[1]
     z_mean, z_log_var = model.encode(x)                                     # (B, D) each
-    eps_keys = jax.vmap(lambda kk: jax.random.split(kk, k))(keys)           # (B, k)
     z = jax.vmap(lambda kk, m, lv: jax.vmap(lambda s: reparameterize(s, m, lv))(kk))(
         eps_keys, z_mean, z_log_var)                                        # (B, k, D)
     z = jnp.swapaxes(z, 0, 1)                                               # (k, B, D)
@@ -69,11 +80,6 @@ def _log_weights(model, x: jax.Array, keys: jax.Array, k: int) -> jax.Array:
     log_pz = diagonal_gaussian_log_density(z, jnp.zeros_like(z), jnp.zeros_like(z))
     log_qz = diagonal_gaussian_log_density(z, z_mean[None], z_log_var[None])
     return log_px_z + log_pz - log_qz
-
-
-@functools.lru_cache(maxsize=None)
-def _log_weights_fn(k: int):
-    return functools.partial(_log_weights, k=k)   # one object per k: compiled once per k
 
 
 @functools.lru_cache(maxsize=None)
@@ -111,14 +117,17 @@ def negative_elbo(model, images: np.ndarray, key: jax.Array, batch_size: int = 2
 
 
 def iwae_log_likelihood(model, images: np.ndarray, key: jax.Array, k: int = 50,
-                        batch_size: int = 50) -> dict[str, float | np.ndarray]:
+                        batch_size: int | None = None) -> dict[str, float | np.ndarray]:
     """Importance-weighted lower bound L_k on log p(x), nats per image, averaged over `images`.
 
     images: (N, H, W, C) in [0, 1]. Returns {'log_likelihood' (mean L_k), 'nll' (= -L_k, comparable
-    with -ELBO: smaller is better), 'k', 'per_image' (N,)}. Memory grows with k * batch_size images.
+    with -ELBO: smaller is better), 'k', 'per_image' (N,)}. Each compiled call decodes k * batch_size
+    images; batch_size None: about EAGER_BATCH of them (EAGER_BATCH // k images, at least 1). The result does
+    not depend on batch_size (image i always gets the key fold_in(key, i)).
     """
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
+    batch_size = batch_size or max(1, EAGER_BATCH // k)
     per_image = _per_image(_iwae_fn(k), model, images, key, batch_size)
     return {"log_likelihood": float(per_image.mean()), "nll": float(-per_image.mean()), "k": k,
             "per_image": per_image}
@@ -154,7 +163,7 @@ def _log_px_given_z(logits, x):
 
 
 def posterior_on_grid(model, images, grid_size: int = 81, radius: float = 4.0, center=None,
-                      chunk: int = 1024) -> dict[str, np.ndarray]:
+                      chunk: int = EAGER_BATCH) -> dict[str, np.ndarray]:
     """Everything about p(z|x) and q(z|x) on a grid, for a VAE with a 2-D latent and a Bernoulli decoder.
 
     images: (B, H, W, C) in [0, 1]. The grid is [-radius, radius]² around `center`: None (the origin, one grid
