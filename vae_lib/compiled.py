@@ -6,7 +6,7 @@ shape) and its state (the arrays); one jitted function merges them back and call
 - `apply_in_batches(fn, model, *arrays, batch_size)`: fn over many images, batch by batch, in eval mode
   (evaluation, latent codes, decoding, the judge's probabilities, `train.evaluate`).
 - `compiled_when_eager`: a decorator for a module's __call__, so that `model.decode(z)` in a notebook cell
-  runs as one program instead of one small program per operation.
+  runs as one program instead of one small program per operation (many images at once: EAGER_BATCH at a time).
 """
 from __future__ import annotations
 
