@@ -161,3 +161,23 @@ def test_knn_accuracy_matches_a_brute_force_vote():
     want = float(np.mean(np.array(votes) == y_test))
     assert latent.knn_accuracy(train, y_train, test, y_test, k=7, chunk=16) == pytest.approx(want)
     assert latent.knn_accuracy(train, y_train, train, y_train, k=1) == 1.0
+
+
+def test_compiled_encode_and_decode_use_running_averages_and_leave_the_mode_alone():
+    """make_encode_mean / make_decode run a BatchNorm model in eval mode (the same codes and images as the model in
+    eval mode, in batches of any size) and leave it in the mode it was in: a model being trained stays in train mode."""
+    import jax.numpy as jnp
+    from flax import nnx
+    from vae_lib.models import celeba_vae
+
+    model = celeba_vae(image_shape=(32, 32, 1), latent_dim=3, width=4, rngs=nnx.Rngs(0))
+    x = np.random.default_rng(0).uniform(0, 1, (7, 32, 32, 1)).astype(np.float32)
+    z = np.random.default_rng(1).normal(size=(2, 5, 3)).astype(np.float32)
+    model.train()
+    encode_mean, decode = latent.make_encode_mean(model, batch_size=3), latent.make_decode(model, batch_size=4)
+    codes, images = encode_mean(x), decode(z)
+    assert model.encoder.norms[0].use_running_average is False      # still in train mode
+    model.eval()
+    np.testing.assert_allclose(codes, model.encode(jnp.asarray(x))[0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(images, np.asarray(model.decode(jnp.asarray(z.reshape(-1, 3)))).reshape(2, 5, 32, 32, 1),
+                               rtol=1e-5, atol=1e-5)

@@ -233,8 +233,8 @@ def attribute_vector_from_codes(z_batches: Sequence[np.ndarray], label_batches: 
 
 
 def make_encode_mean(model: nnx.Module, batch_size: int = 256) -> Callable[[np.ndarray], np.ndarray]:
-    """A compiled images (N, H, W, C) -> z_mean (N, D) for a VAE, in eval mode, in batches."""
-    model.eval()
+    """A compiled images (N, H, W, C) -> z_mean (N, D) for a VAE, in eval mode, in batches (the model is put back
+    in the mode it was in after each call)."""
     return lambda images: apply_in_batches(_encode_mean, model, np.asarray(images, np.float32), batch_size=batch_size)
 
 
@@ -243,8 +243,8 @@ def _encode_mean(model, x):
 
 
 def make_decode(model: nnx.Module, batch_size: int = 256) -> Callable[[np.ndarray], np.ndarray]:
-    """A compiled codes (..., D) -> images (..., H, W, C) in [0, 1] for a VAE, in eval mode, in batches."""
-    model.eval()
+    """A compiled codes (..., D) -> images (..., H, W, C) in [0, 1] for a VAE, in eval mode, in batches (the model is
+    put back in the mode it was in after each call)."""
 
     def decode(z):
         z = np.asarray(z, np.float32)
