@@ -2,6 +2,7 @@
 
     python benchmarks/bench_conv.py --layers      # each conv of the residual VAE, forward + backward
     python benchmarks/bench_conv.py --step        # residual VAE / book VAE step time through train.fit
+    python benchmarks/bench_conv.py --upsample    # the Upsample convs: upsample then conv, or layers.upsample_conv
     python benchmarks/bench_conv.py --layers --step --rounds 5
     python benchmarks/bench_conv.py --layers --step --quick   # smoke test (tests/test_benchmarks.py)
 
@@ -15,8 +16,10 @@ batch 50) has, in
   torch     PyTorch's `F.conv2d` (oneDNN), NCHW, in this process; skipped if torch is missing
 and checks first that the JAX variants give the same output and gradients as `xla`.
 --step trains, through the public `vae_lib.train.fit` at batch 50 (as a learner would), the book's
-VAE (`models.book_vae`) and the residual VAE built with `nnx.Conv` (before) and with
-`vae_lib.layers.Conv` (now), on Fashion-MNIST when it is installed (else the bundled digits).
+VAE (`models.book_vae`) and the residual VAE built with `nnx.Conv` (before), with `vae_lib.layers.Conv` but
+its Upsample blocks still upsampling first and then convolving ("upsampled"), and as the library builds it
+(`vae_lib.layers.Conv`, Upsample by `layers.upsample_conv`), on Fashion-MNIST when it is installed (else the
+bundled digits).
 
 Every variant is compiled and warmed up first, then all are timed round-robin (each round runs
 each variant once, in turn), so load from other processes hits all of them alike. Printed: the
@@ -205,16 +208,21 @@ def run_step(rounds: int, steps: int) -> None:
     print(f'per step: train.fit at batch {BATCH}, {steps} steps per call, loss train.vae_loss_fn(500.0), '
           f'data: {d.source}')
 
-    def residual(conv):
-        saved = sd_vae._res_conv
-        sd_vae._res_conv = conv   # what the residual VAE's convolutions are built with
+    class UpsampleThenConv(sd_vae.Upsample):   # the upsampled image, then the 3x3 conv (not layers.upsample_conv)
+        def __call__(self, x):
+            return self.conv(sd_vae.nearest_upsample(x, 2))
+
+    def residual(conv, upsample=sd_vae.Upsample):
+        saved = sd_vae._res_conv, sd_vae.Upsample
+        sd_vae._res_conv, sd_vae.Upsample = conv, upsample   # what the residual VAE is built with
         try:
             return sd_vae.residual_vae(rngs=nnx.Rngs(0))
         finally:
-            sd_vae._res_conv = saved
+            sd_vae._res_conv, sd_vae.Upsample = saved
 
     models_ = {'book': models.book_vae(rngs=nnx.Rngs(0)),
                'residual nnx.Conv': residual(partial(nnx.Conv, kernel_init=layers.lecun_normal)),
+               'residual vae_lib, upsampled': residual(layers.Conv, UpsampleThenConv),
                'residual vae_lib': residual(layers.Conv)}
     loss_fn = train.vae_loss_fn(500.0)
     fns = {}
@@ -222,7 +230,7 @@ def run_step(rounds: int, steps: int) -> None:
         t0 = time.perf_counter()
         h = train.fit(model, x, loss_fn=loss_fn, key=jax.random.key(0), batch_size=BATCH, max_steps=steps,
                       progress=False)
-        print(f'{name:18s} params {models.count_params(model):,}; first fit of {steps} steps '
+        print(f'{name:28s} params {models.count_params(model):,}; first fit of {steps} steps '
               f'{time.perf_counter() - t0:.1f} s, its first step (compile, or XLA cache) {h.compile_seconds:.1f} s')
         fns[name] = partial(train.fit, model, x, loss_fn=loss_fn, key=jax.random.key(1), batch_size=BATCH,
                             max_steps=steps, progress=False)
@@ -232,7 +240,7 @@ def run_step(rounds: int, steps: int) -> None:
         per_step = {n: [t / steps for t in ts] for n, ts in data.items()}
         print(f'{label} time per step:')
         for n, ts in per_step.items():
-            print(f'  {n:18s} median {statistics.median(ts) * 1e3:7.1f} ms/step (fit calls: '
+            print(f'  {n:28s} median {statistics.median(ts) * 1e3:7.1f} ms/step (fit calls: '
                   + ', '.join(f'{t * 1e3:.0f}' for t in ts) + ')')
         ratios = _median_ratios(per_step, 'book')   # book / n: < 1, so print its inverse
         for n in per_step:
@@ -240,12 +248,45 @@ def run_step(rounds: int, steps: int) -> None:
                 print(f'  {n} / book: {1 / ratios[n]:.2f}x the {label} step time (median of per-round ratios)')
         before_after = statistics.median(a / b for a, b in zip(per_step['residual nnx.Conv'], per_step['residual vae_lib']))
         print(f'  residual VAE step ({label}): vae_lib.layers.Conv {before_after:.2f}x faster than nnx.Conv')
+        up = statistics.median(a / b for a, b in zip(per_step['residual vae_lib, upsampled'], per_step['residual vae_lib']))
+        print(f'  residual VAE step ({label}): layers.upsample_conv {up:.2f}x faster than upsampling, then layers.Conv')
+
+
+# ----------------------------------------------------------------------------- Upsample blocks
+UPSAMPLE_SHAPES = [(4, 4, 56), (8, 8, 56), (16, 16, 40), (4, 4, 28), (8, 8, 28), (16, 16, 20)]  # default, course widths
+
+
+def run_upsample(rounds: int, quick: bool) -> None:
+    """Forward + backward of the residual VAE's Upsample convs: upsample then `layers.conv2d`, against
+    `layers.upsample_conv` (checked equal first), batch 50, timed round-robin."""
+    import jax
+    import jax.numpy as jnp
+    from vae_lib import layers, sd_vae
+
+    fns = {'upsample, then conv2d': lambda x, k: layers.conv2d(sd_vae.nearest_upsample(x, 2), k, (1, 1), 'SAME'),
+           'upsample_conv': layers.upsample_conv}
+    rng = np.random.default_rng(0)
+    print(f'Upsample convs, forward + backward, batch {BATCH}, median ms of {rounds} rounds:')
+    for h, w, c in UPSAMPLE_SHAPES[:2] if quick else UPSAMPLE_SHAPES:
+        x = jnp.asarray(rng.normal(size=(BATCH, h, w, c)), jnp.float32)
+        k = jnp.asarray(rng.normal(size=(3, 3, c, c)) / np.sqrt(9 * c), jnp.float32)
+        g = jnp.asarray(rng.normal(size=(BATCH, 2 * h, 2 * w, c)), jnp.float32)
+        steps = {n: jax.jit(jax.value_and_grad(lambda x, k, f=f: jnp.sum(f(x, k) * g), argnums=(0, 1)))
+                 for n, f in fns.items()}
+        outs = [jax.block_until_ready(st(x, k)) for st in steps.values()]
+        for a, b in zip(jax.tree.leaves(outs[1]), jax.tree.leaves(outs[0])):
+            np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-3 * float(np.abs(b).max()))
+        times = _round_robin({n: partial(lambda st: jax.block_until_ready(st(x, k)), st) for n, st in steps.items()},
+                             rounds)
+        a, b = (statistics.median(t) * 1e3 for t in times.values())
+        print(f'  {h}x{w} -> {2 * h}x{2 * w}, {c} channels: {a:.2f} ms vs {b:.2f} ms, upsample_conv {a / b:.2f}x faster')
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--layers', action='store_true', help='per-layer forward + backward')
     ap.add_argument('--step', action='store_true', help='train step through train.fit')
+    ap.add_argument('--upsample', action='store_true', help='the Upsample convs, both forms')
     ap.add_argument('--rounds', type=int, default=9, help='timing rounds (default 9)')
     ap.add_argument('--steps', type=int, default=10, help='--step: train steps per fit call (default 10)')
     ap.add_argument('--warmup', type=int, default=3, help='--layers: untimed calls per variant (default 3)')
@@ -253,8 +294,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.quick:
         args.rounds, args.steps, args.warmup = 1, 2, 1
-    if not (args.layers or args.step):
-        ap.error('say --layers and/or --step')
+    if not (args.layers or args.step or args.upsample):
+        ap.error('say --layers, --step and/or --upsample')
     from vae_lib import course
     course.use_course_settings()   # as every chapter: XLA cache, CPU memory reused between steps
     import jax
@@ -262,6 +303,8 @@ def main() -> None:
           f'jax {jax.__version__}')
     if args.layers:
         run_layers(args.rounds, args.warmup, args.quick)
+    if args.upsample:
+        run_upsample(args.rounds, args.quick)
     if args.step:
         run_step(args.rounds, args.steps)
     print(f'load average after: {os.getloadavg()[0]:.2f}')

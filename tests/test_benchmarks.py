@@ -59,10 +59,13 @@ def test_conv_benchmark_runs_and_its_variants_agree():
     """benchmarks/bench_conv.py checks that every variant's output gradients match
     lax.conv_general_dilated before it times them, and compares the residual VAE's step with the
     book VAE's through train.fit; here only that it runs and prints its ratios (no timing asserted)."""
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_conv.py"), "--layers", "--step", "--quick"],
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_conv.py"), "--layers", "--step", "--upsample",
+                          "--quick"],
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "(32, 32, 32, 3)" in out.stdout   # the residual VAE's convs, read from its jaxpr
     assert re.search(r"^ +8x8 +56->56 +4 +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+", out.stdout, re.M), out.stdout  # timed
     assert re.search(r"residual vae_lib / book: [\d.]+x the wall step time", out.stdout)
     assert re.search(r"residual nnx.Conv / book: [\d.]+x the CPU step time", out.stdout)
+    assert re.search(r"layers.upsample_conv [\d.]+x faster than upsampling", out.stdout)
+    assert re.search(r"8x8 -> 16x16, 56 channels: [\d.]+ ms vs [\d.]+ ms", out.stdout)   # checked equal, then timed

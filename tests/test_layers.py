@@ -227,3 +227,23 @@ def test_conv_transpose_second_order_gradients_match():
     f = lambda k, impl: jnp.sum(jnp.sin(layers.conv_transpose(x, k, (2, 2), 'SAME', impl)))
     g2 = lambda impl: jax.grad(lambda k: jnp.sum(jax.grad(f)(k, impl) ** 2))(k)
     _close(g2('matmul'), g2('xla'))
+
+
+@pytest.mark.parametrize('cin, cout, h, w', [(4, 4, 3, 5), (3, 6, 4, 4), (20, 20, 2, 3)])
+def test_upsample_conv_matches_upsampling_then_conv(cin, cout, h, w):
+    """Four 2x2 convs at the input's size give the 3x3 conv of the nearest-neighbour upsampled image: values and
+    gradients, on both paths; a kernel of another size is refused."""
+    x, kernel = _normal(12, (2, h, w, cin)), _normal(13, (3, 3, cin, cout))
+    ref = lambda x, kernel: jax.lax.conv_general_dilated(jnp.repeat(jnp.repeat(x, 2, 1), 2, 2), kernel, (1, 1), 'SAME',
+                                                         dimension_numbers=('NHWC', 'HWIO', 'NHWC'))
+    y_ref = ref(x, kernel)
+    weight = _normal(14, y_ref.shape)
+    grads = lambda f: jax.jit(jax.grad(lambda x, kernel: jnp.sum(jnp.sin(f(x, kernel)) * weight), (0, 1)))(x, kernel)
+    for impl in ('matmul', 'xla'):
+        ours = lambda x, kernel, impl=impl: layers.upsample_conv(x, kernel, impl)
+        assert ours(x, kernel).shape == (2, 2 * h, 2 * w, cout)
+        _close(jax.jit(ours)(x, kernel), y_ref)
+        for g, g_ref in zip(grads(ours), grads(ref)):
+            _close(g, g_ref)
+    with pytest.raises(ValueError, match="3x3"):
+        layers.upsample_conv(x, _normal(15, (2, 2, cin, cout)))

@@ -15,6 +15,8 @@ at 32x32, batch 50, against 150-194 in the matmul form below):
   from ``XLA_MIN_CHANNELS`` up to that, XLA's own convolution.
 * other convs: all taps side by side ("im2col", Cin <= Cout) or multiply first and sum shifted
   slices ("col2im", Cin > Cout). Gradients of the convs by autodiff.
+* nearest-neighbour x2 upsampling followed by a 3x3 conv (``upsample_conv``, the residual VAE's
+  Upsample blocks): four 2x2 convs at the input's resolution, never the upsampled image.
 
 On GPU/TPU both call ``lax.conv_general_dilated`` (``impl='xla'``). Shapes: NHWC inputs (any
 leading batch axes), HWIO kernels, float32; padding 'SAME', 'VALID' or ``((lo, hi), (lo, hi))``;
@@ -301,6 +303,34 @@ def conv_transpose(x: jax.Array, kernel: jax.Array, strides: tuple[int, int], pa
         return _subpixel_conv_transpose(x, kernel, strides, padding, 'xla')
     hashable = padding if isinstance(padding, str) else tuple(map(tuple, padding))
     return _conv_transpose_cpu(x, kernel, tuple(strides), hashable)
+
+
+def upsample_conv(x: jax.Array, kernel: jax.Array, impl: str | None = None) -> jax.Array:
+    """conv2d(nearest-neighbour x2 upsampling of x, kernel, stride 1, 'SAME') for a 3x3 kernel, no bias.
+
+    x: (N, H, W, Cin), kernel: (3, 3, Cin, Cout) -> (N, 2H, 2W, Cout).
+    impl 'matmul' (CPU) never builds the upsampled image: output row 2p + r reads upsampled rows 2p+r-1 .. 2p+r+1,
+    which are input rows (p-1, p, p) for r = 0 and (p, p, p+1) for r = 1. So each of the 4 output phases (r, s) is
+    a 2x2 convolution of the input, with taps that are sums of the kernel's (rows: r = 0 -> K[0], K[1] + K[2];
+    r = 1 -> K[0] + K[1], K[2]; the same along W): 16 multiply-adds per input pixel and channel pair instead of
+    the 36 of the 3x3 conv at 2H x 2W. Each phase runs as `_conv_rows` (forward + backward 1.8-2.2x faster than
+    the upsample-then-conv form at the residual VAE's 20-56 channels). impl 'xla' (GPU/TPU): upsample, then XLA's
+    convolution. Gradients by autodiff.
+    """
+    impl = impl or _default_impl()
+    if kernel.shape[:2] != (3, 3):
+        raise ValueError(f"upsample_conv takes a 3x3 kernel, got {kernel.shape[:2]}")
+    if impl == 'xla':
+        up = jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)
+        return conv2d(up, kernel, (1, 1), 'SAME', 'xla')
+    n, h, w, _ = x.shape
+    taps = lambda k, axis: [jnp.stack([k.take(0, axis), k.take(1, axis) + k.take(2, axis)], axis),  # r = 0
+                            jnp.stack([k.take(0, axis) + k.take(1, axis), k.take(2, axis)], axis)]  # r = 1
+    xp = jnp.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))      # phase r reads padded rows r .. r + H
+    y = jnp.stack([jnp.stack([_conv_rows(xp[:, r:r + h + 1, s:s + w + 1], k_rs, ((0, 0), (0, 0)))
+                              for s, k_rs in enumerate(taps(k_r, 1))], axis=3)
+                   for r, k_r in enumerate(taps(kernel, 0))], axis=2)          # (N, H, 2, W, 2, Cout)
+    return y.reshape(n, 2 * h, 2 * w, kernel.shape[-1])
 
 
 class _ConvBase(nnx.Module):

@@ -9,7 +9,8 @@ Its blocks, all NHWC here:
   (a 1x1 conv on the skip path when the channel count changes).
 - `AttentionBlock`: single-head self-attention over the H*W positions (used only in the middle).
 - `Downsample`: Conv3x3 with stride 2 and SD's asymmetric padding (0 before, 1 after).
-- `Upsample`: nearest-neighbour x2 then Conv3x3 (no transposed convolution, no checkerboard).
+- `Upsample`: nearest-neighbour x2 then Conv3x3 (no transposed convolution, no checkerboard). With
+  `vae_lib.layers.Conv` (the residual VAE) it is computed as four 2x2 convs of the small image, the same numbers.
 
 `SDVAE` stacks them: kl-f8 uses base 128 channels, multipliers (1, 2, 4, 4), 2 ResBlocks per level
 (3 in the decoder), GroupNorm(32), attention in the mid-block, 4 latent channels. `sd_vae` defaults
@@ -39,7 +40,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from vae_lib.gaussian import kl_to_standard_normal
-from vae_lib.layers import Conv, lecun_normal
+from vae_lib.layers import Conv, lecun_normal, upsample_conv
 from vae_lib.models import VAE, check_images, compiled_when_eager
 
 # Flax's own layers, starting from Flax's default weights drawn by `layers.lecun_normal` (the same
@@ -137,6 +138,8 @@ class Upsample(nnx.Module):
         self.conv = (conv or _conv)(channels, channels, (3, 3), padding="SAME", rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
+        if isinstance(self.conv, Conv):   # the same result, computed at x's resolution (`layers.upsample_conv`)
+            return upsample_conv(x, self.conv.kernel[...]) + self.conv.bias[...]
         return self.conv(nearest_upsample(x, 2))
 
 
