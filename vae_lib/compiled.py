@@ -42,7 +42,7 @@ def compiled_when_eager(call: Callable) -> Callable:
         if any(isinstance(v, jax.core.Tracer) for v in jax.tree.leaves((args, state))):
             return call(self, *args)
         n = len(args[0]) if len(args) == 1 and np.ndim(args[0]) >= 1 else 0
-        if n <= EAGER_BATCH or _uses_batch_statistics(self):
+        if n <= EAGER_BATCH or _in_train_mode(self):
             out, new_state = run_compiled(graphdef, state, call, *args)
             nnx.update(self, new_state)
             return out
@@ -64,10 +64,10 @@ def compiled_when_eager(call: Callable) -> Callable:
 EAGER_BATCH = 500
 
 
-def _uses_batch_statistics(model: nnx.Module) -> bool:
-    """True if some layer of `model` computes statistics over the batch (BatchNorm in train mode): then the batch
-    cannot be cut into parts without changing the result."""
-    return any(name == "use_running_average" and value is False for _, name, value in mode_attributes(model))
+def _in_train_mode(model: nnx.Module) -> bool:
+    """True if some layer of `model` is in train mode: BatchNorm computing statistics over the batch, or Dropout
+    drawing masks from its state. Then the batch cannot be cut into parts without changing the result."""
+    return any(value is False for _, _, value in mode_attributes(model))
 
 
 def apply_in_batches(fn: Callable, model: nnx.Module | None, *arrays, batch_size: int,
