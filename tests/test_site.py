@@ -219,3 +219,36 @@ def test_a_run_builds_the_site_and_a_site_failure_hides_no_chapter(tmp_path, mon
     assert "BOOK SITE NOT BUILT: RuntimeError: Sphinx failed" in out and "tools/build_site.py" in out
     row = next(line for line in out.splitlines() if line.startswith("01_ok"))
     assert " ok " in row and "test_bce=12.5" in row
+
+
+def test_a_chapters_html_copy_typesets_its_formulas_offline(run_dir, tmp_path):
+    """run_course's HTML copy of a chapter (build/<mode>/chapters/NN_name.html) loads MathJax from a folder beside
+    it, not from a CDN: opened from disk with the network off, every formula is typeset."""
+    nb = nbformat.read(run_dir / "chapters" / "01_alpha.ipynb", as_version=4)
+    page = run_course.write_html(nb, tmp_path / "01_alpha.html")
+    text = page.read_text(encoding="utf-8")
+    assert f'src="mathjax/{build_site.MATHJAX_BUNDLE}"' in text and "mathjax/2.7" not in text
+    assert (tmp_path / "mathjax" / build_site.MATHJAX_BUNDLE).stat().st_size > 500_000
+    run_course.write_html(nb, tmp_path / "01_again.html")   # a second chapter reuses the copy
+    why = site_check.missing_requirements()
+    if why:
+        pytest.skip(f"browser test skipped: {why}")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=site_check.find_chromium(), headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            context = browser.new_context(offline=True)
+            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
+            tab = context.new_page()
+            tab.goto(page.as_uri())
+            tab.wait_for_load_state("load")
+            tab.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+            tab.evaluate("MathJax.startup.promise")   # resolves when the page is typeset
+            typeset = tab.evaluate("document.querySelectorAll('mjx-container').length")
+            errors = tab.evaluate("document.querySelectorAll('mjx-merror').length")
+            raw = tab.evaluate(r"(document.body.innerText.match(/\$\$|\$z\$|\\Sigma/g) || []).length")
+        finally:
+            browser.close()
+    # $z$, the displayed density, $\Sigma$, and sympy's LaTeX output
+    assert typeset >= 4 and errors == 0 and raw == 0, (typeset, errors, raw)

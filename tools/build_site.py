@@ -201,6 +201,16 @@ def find_editions(mode_dir: Path, folder: str = "chapters", ko: Path | None = No
     return [e for e in editions if e.notebooks]
 
 
+def copy_mathjax(dest: Path) -> Path:
+    """Copy MathJax's MATHJAX_PARTS into dest (about 3 MB), unless dest already has the bundle. Returns dest."""
+    if not (dest / MATHJAX_BUNDLE).exists():
+        shutil.copytree(mathjax_dir(), dest, dirs_exist_ok=True,
+                        ignore=lambda d, names: [n for n in names if Path(d).name == "mathjax" and n not in
+                                                 {p.split("/")[0] for p in MATHJAX_PARTS}]
+                        + [n for n in names if Path(d).name == "output" and n != "chtml"])
+    return dest
+
+
 def mathjax_dir() -> Path:
     """MathJax 3's files as the `sphinx-mathjax-offline` package ships them."""
     spec = importlib.util.find_spec("sphinx-mathjax-offline")
@@ -422,10 +432,7 @@ def write_sources(edition: Edition, src: Path, *, mode: str, switch: list[dict],
     if glossary is not None:
         shutil.copy(glossary, src / "glossary.md")
 
-    shutil.copytree(mathjax_dir(), src / "_static" / "mathjax",
-                    ignore=lambda d, names: [n for n in names if Path(d).name == "mathjax" and n not in
-                                             {p.split("/")[0] for p in MATHJAX_PARTS}]
-                    + [n for n in names if Path(d).name == "output" and n != "chtml"])
+    copy_mathjax(src / "_static" / "mathjax")
     (src / "_static" / "course.css").write_text(CSS, encoding="utf-8")
     (src / "_templates" / "lang-switch.html").write_text(LANG_SWITCH, encoding="utf-8")
     (src / "conf.py").write_text(CONF.format(title=t["title"], lang=edition.lang, bundle=MATHJAX_BUNDLE,

@@ -79,10 +79,38 @@ def execute_notebook(path: Path, out_dir: Path | None = None, *, mode: str = "sm
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out_dir / path.name)
-        from nbconvert import HTMLExporter
-        html, _ = HTMLExporter().from_notebook_node(nb)
-        (out_dir / path.with_suffix(".html").name).write_text(html, encoding="utf-8")
+        write_html(nb, out_dir / path.with_suffix(".html").name)
     return seconds, error
+
+
+# nbconvert's page loads MathJax 2 from a CDN: offline (a classroom, the tests) the formulas stay raw $...$. The page
+# instead loads the MathJax 3 copy that the book site ships too, from a folder beside it, configured for the same
+# delimiters ($...$ inline, $$...$$ displayed).
+MATHJAX_CONFIG = """<script>
+window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']],
+                        processEscapes: true, processEnvironments: true, tags: 'ams'}};
+</script>
+<script defer src="{src}"></script>
+"""
+
+
+def write_html(nb, target: Path) -> Path:
+    """An HTML copy of the executed notebook nb at target, whose formulas render offline: MathJax is copied
+    once into target's folder (mathjax/) and the page loads it from there."""
+    import re
+
+    from nbconvert import HTMLExporter
+
+    from tools.build_site import MATHJAX_BUNDLE, copy_mathjax
+
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    copy_mathjax(target.parent / "mathjax")
+    block = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+    html, n = block.subn(lambda _: MATHJAX_CONFIG.replace("{src}", f"mathjax/{MATHJAX_BUNDLE}"), html, count=1)
+    if n != 1:
+        raise RuntimeError("nbconvert's HTML has no MathJax block to replace: its template changed")
+    target.write_text(html, encoding="utf-8")
+    return target
 
 
 def summarise(rows: list[dict], results_file: Path, mode: str = "course") -> str:
