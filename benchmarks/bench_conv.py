@@ -3,6 +3,7 @@
     python benchmarks/bench_conv.py --layers      # each conv of the residual VAE, forward + backward
     python benchmarks/bench_conv.py --step        # residual VAE / book VAE step time through train.fit
     python benchmarks/bench_conv.py --upsample    # the Upsample convs: upsample then conv, or layers.upsample_conv
+    python benchmarks/bench_conv.py --peak        # matrix products alone: what the convs' matmuls can reach here
     python benchmarks/bench_conv.py --layers --step --rounds 5
     python benchmarks/bench_conv.py --layers --step --quick   # smoke test (tests/test_benchmarks.py)
 
@@ -252,6 +253,58 @@ def run_step(rounds: int, steps: int) -> None:
         print(f'  residual VAE step ({label}): layers.upsample_conv {up:.2f}x faster than upsampling, then layers.Conv')
 
 
+# ----------------------------------------------------------------------------- what matmuls reach here
+def run_peak(rounds: int, quick: bool) -> None:
+    """GFLOP/s of plain matrix products on this CPU: square ones, and for each 3x3 conv shape of the residual
+    VAE the three products a `_conv_rows` layer does (forward (B*H*W, 3*Cin) @ (3*Cin, 3*Cout), and its kernel
+    and input gradients), with nothing around them. That is the ceiling for the layer: what `--layers` measures
+    above it is the patches, the row sums and their gradients (data movement)."""
+    import jax
+    import jax.numpy as jnp
+
+    def gemm(m: int, k: int, n: int):
+        a, b = jnp.ones((m, k), jnp.float32), jnp.ones((k, n), jnp.float32)
+        f = jax.jit(lambda a, b: a @ b)
+        f(a, b).block_until_ready()
+        return lambda: f(a, b).block_until_ready()
+
+    def best(fn, repeats: int = 5) -> float:
+        times = []
+        for _ in range(max(1, rounds) * repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times)
+
+    from flax import nnx
+    from vae_lib import models, sd_vae, train
+
+    def step_gflop(model) -> float:
+        """The train step's floating-point operations as XLA counts them (cost analysis of the compiled step)."""
+        graphdef, state = nnx.split((model, nnx.Optimizer(model, train.adam(5e-4), wrt=nnx.Param)))
+        step = train.make_train_step.__wrapped__(graphdef, train.vae_loss_fn(500.0))   # a fresh step, not the cache
+        cost = step.lower(state, jnp.zeros((BATCH, 32, 32, 1)), jax.random.key(0)).compile().cost_analysis()
+        return (cost[0] if isinstance(cost, list) else cost)['flops'] / 1e9
+
+    book, residual = step_gflop(models.book_vae(rngs=nnx.Rngs(0))), step_gflop(sd_vae.residual_vae(rngs=nnx.Rngs(0)))
+    print(f'train step arithmetic at batch {BATCH} (XLA cost analysis): book VAE {book:.2f} GFLOP, residual VAE '
+          f'{residual:.2f} GFLOP: {residual / book:.2f}x the arithmetic')
+    print('matrix products alone (jit, float32, median):')
+    for n in ((256,) if quick else (1024, 2048)):
+        t = best(gemm(n, n, n))
+        print(f'  {n}x{n} @ {n}x{n}: {t * 1e3:7.2f} ms, {2 * n ** 3 / t / 1e9:6.1f} GFLOP/s')
+    shapes = residual_conv_shapes()
+    shapes = [s for s in shapes if s[1] >= 8 and s[2] >= 8][:2 if quick else None]
+    print(f'the three products of one conv layer (forward, kernel gradient, input gradient), batch {BATCH}:')
+    for h, cin, cout, _ in shapes:
+        rows = BATCH * h * h
+        fns = [gemm(rows, 3 * cin, 3 * cout), gemm(3 * cin, rows, 3 * cout), gemm(rows, 3 * cout, 3 * cin)]
+        t = sum(best(f) for f in fns)
+        flops = 3 * 2 * rows * 3 * cin * 3 * cout
+        print(f'  {h:>2}x{h:<2} {cin:>2}->{cout:<2}: {t * 1e3:7.2f} ms, {flops / t / 1e9:6.1f} GFLOP/s '
+              f'(the same multiply-adds as the conv\'s forward + backward)')
+
+
 # ----------------------------------------------------------------------------- Upsample blocks
 UPSAMPLE_SHAPES = [(4, 4, 56), (8, 8, 56), (16, 16, 40), (4, 4, 28), (8, 8, 28), (16, 16, 20)]  # default, course widths
 
@@ -287,6 +340,7 @@ def main() -> None:
     ap.add_argument('--layers', action='store_true', help='per-layer forward + backward')
     ap.add_argument('--step', action='store_true', help='train step through train.fit')
     ap.add_argument('--upsample', action='store_true', help='the Upsample convs, both forms')
+    ap.add_argument('--peak', action='store_true', help='matrix products alone: the ceiling for the convs')
     ap.add_argument('--rounds', type=int, default=9, help='timing rounds (default 9)')
     ap.add_argument('--steps', type=int, default=10, help='--step: train steps per fit call (default 10)')
     ap.add_argument('--warmup', type=int, default=3, help='--layers: untimed calls per variant (default 3)')
@@ -294,8 +348,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.quick:
         args.rounds, args.steps, args.warmup = 1, 2, 1
-    if not (args.layers or args.step or args.upsample):
-        ap.error('say --layers, --step and/or --upsample')
+    if not (args.layers or args.step or args.upsample or args.peak):
+        ap.error('say --layers, --step, --upsample and/or --peak')
     from vae_lib import course
     course.use_course_settings()   # as every chapter: XLA cache, CPU memory reused between steps
     import jax
@@ -305,6 +359,8 @@ def main() -> None:
         run_layers(args.rounds, args.warmup, args.quick)
     if args.upsample:
         run_upsample(args.rounds, args.quick)
+    if args.peak:
+        run_peak(args.rounds, args.quick)
     if args.step:
         run_step(args.rounds, args.steps)
     print(f'load average after: {os.getloadavg()[0]:.2f}')

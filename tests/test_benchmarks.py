@@ -60,7 +60,7 @@ def test_conv_benchmark_runs_and_its_variants_agree():
     lax.conv_general_dilated before it times them, and compares the residual VAE's step with the
     book VAE's through train.fit; here only that it runs and prints its ratios (no timing asserted)."""
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_conv.py"), "--layers", "--step", "--upsample",
-                          "--quick"],
+                          "--peak", "--quick"],
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "(32, 32, 32, 3)" in out.stdout   # the residual VAE's convs, read from its jaxpr
@@ -69,3 +69,6 @@ def test_conv_benchmark_runs_and_its_variants_agree():
     assert re.search(r"residual nnx.Conv / book: [\d.]+x the CPU step time", out.stdout)
     assert re.search(r"layers.upsample_conv [\d.]+x faster than upsampling", out.stdout)
     assert re.search(r"8x8 -> 16x16, 56 channels: [\d.]+ ms vs [\d.]+ ms", out.stdout)   # checked equal, then timed
+    assert re.search(r"residual VAE [\d.]+ GFLOP: [\d.]+x the arithmetic", out.stdout)
+    assert re.search(r"256x256 @ 256x256: +[\d.]+ ms, +[\d.]+ GFLOP/s", out.stdout)
+    assert re.search(r"32x32 32->32: +[\d.]+ ms, +[\d.]+ GFLOP/s", out.stdout)   # a conv layer's three matmuls

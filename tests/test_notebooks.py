@@ -37,6 +37,8 @@ def test_notebook_runs_in_smoke_mode(path, tmp_path):
     text = _outputs(nbformat.read(tmp_path / path.name, as_version=4))
     if "load_dataset" in path.read_text():   # announced, once per chapter (it loads train and test)
         assert text.count("OFFLINE FALLBACK DATA") == 1, "the fallback must be announced, by one banner"
+        said = text.count("OFFLINE FALLBACK") + text.count("오프라인 대체 데이터")   # the source, en / ko
+        assert said == 1, f"where the data came from is said {said} times: once, by the banner"
     if path.parent.name == "solutions":
         assert "[wrong]" not in text and "[not yet]" not in text, "a check failed in the solution notebook"
     elif "### BEGIN SOLUTION" in (ROOT / "solutions" / path.name).read_text():
