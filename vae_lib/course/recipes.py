@@ -189,9 +189,10 @@ CHAPTERS: dict[str, dict[str, dict]] = {
         "smoke": {"sd": Recipe(steps=12, learning_rate=1e-3, batch_size=16), "n_train": 2_000, "n_test": 400,
                   "plain": Recipe(steps=10, learning_rate=5e-4, batch_size=32, widths=(16, 32, 64), beta=500.0),
                   "residual_widths": (16, 20, 28), "n_eval": 200, "side_by_side_steps": 4},
-        # course: the residual stack at the book's size (32-40-56) takes about 10x the plain model's step time on a
-        # CPU (full-resolution convolutions; 6.4x its arithmetic; benchmarks/bench_conv.py --step), so the comparison uses both at a quarter of the size (91k vs 88k
-        # parameters), 600 steps of batch 50: measured on the bundled digits (2 loaded cores), the residual model
+        # course: the residual stack at the book's size (32-40-56) takes 7-8x the plain model's step time on a CPU
+        # (full-resolution convolutions; 5.6x its arithmetic; benchmarks/bench_conv.py --step --peak): 600 steps of it
+        # would take about 3 minutes here, the whole chapter's budget. So the comparison uses both at a quarter of the
+        # size (91k vs 88k parameters), 600 steps of batch 50: measured on the bundled digits (2 loaded cores), the residual model
         # trains 250 steps in 68 s, and at 500 steps the plain one names the right digit for 46 % of its test
         # reconstructions (its samples need about 1,200 steps of batch 100 to pass chapter 05's gate).
         # SD's autoencoder: 200 steps of batch 16 reach 0.93 judge accuracy on its reconstructions (0.76 after 100).
