@@ -252,3 +252,13 @@ def test_a_chapters_html_copy_typesets_its_formulas_offline(run_dir, tmp_path):
             browser.close()
     # $z$, the displayed density, $\Sigma$, and sympy's LaTeX output
     assert typeset >= 4 and errors == 0 and raw == 0, (typeset, errors, raw)
+
+
+def test_without_the_mathjax_package_the_html_copy_is_still_written(run_dir, tmp_path, monkeypatch, capsys):
+    def missing():
+        raise RuntimeError("the package sphinx-mathjax-offline is not installed")
+    monkeypatch.setattr(build_site, "mathjax_dir", missing)
+    nb = nbformat.read(run_dir / "chapters" / "01_alpha.ipynb", as_version=4)
+    page = run_course.write_html(nb, tmp_path / "01_alpha.html")
+    assert "The alpha chapter" in page.read_text(encoding="utf-8") and not (tmp_path / "mathjax").exists()
+    assert "typesets its formulas only online" in capsys.readouterr().out
