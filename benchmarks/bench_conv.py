@@ -268,7 +268,7 @@ def run_peak(rounds: int, quick: bool) -> None:
         f(a, b).block_until_ready()
         return lambda: f(a, b).block_until_ready()
 
-    def best(fn, repeats: int = 5) -> float:
+    def median_seconds(fn, repeats: int = 5) -> float:
         times = []
         for _ in range(max(1, rounds) * repeats):
             t0 = time.perf_counter()
@@ -291,7 +291,7 @@ def run_peak(rounds: int, quick: bool) -> None:
           f'{residual:.2f} GFLOP: {residual / book:.2f}x the arithmetic')
     print('matrix products alone (jit, float32, median):')
     for n in ((256,) if quick else (1024, 2048)):
-        t = best(gemm(n, n, n))
+        t = median_seconds(gemm(n, n, n))
         print(f'  {n}x{n} @ {n}x{n}: {t * 1e3:7.2f} ms, {2 * n ** 3 / t / 1e9:6.1f} GFLOP/s')
     shapes = residual_conv_shapes()
     shapes = [s for s in shapes if s[1] >= 8 and s[2] >= 8][:2 if quick else None]
@@ -299,7 +299,7 @@ def run_peak(rounds: int, quick: bool) -> None:
     for h, cin, cout, _ in shapes:
         rows = BATCH * h * h
         fns = [gemm(rows, 3 * cin, 3 * cout), gemm(3 * cin, rows, 3 * cout), gemm(rows, 3 * cout, 3 * cin)]
-        t = sum(best(f) for f in fns)
+        t = sum(median_seconds(f) for f in fns)
         flops = 3 * 2 * rows * 3 * cin * 3 * cout
         print(f'  {h:>2}x{h:<2} {cin:>2}->{cout:<2}: {t * 1e3:7.2f} ms, {flops / t / 1e9:6.1f} GFLOP/s '
               f'(the same multiply-adds as the conv\'s forward + backward)')

@@ -108,12 +108,11 @@ def write_html(nb, target: Path) -> Path:
         copy_mathjax(target.parent / "mathjax")
     except RuntimeError as e:   # sphinx-mathjax-offline missing: the page keeps nbconvert's MathJax (online only)
         print(f"note: {target.name} typesets its formulas only online ({e})")
-        target.write_text(html, encoding="utf-8")
-        return target
-    block = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
-    html, n = block.subn(lambda _: MATHJAX_CONFIG.replace("{src}", f"mathjax/{MATHJAX_BUNDLE}"), html, count=1)
-    if n != 1:
-        raise RuntimeError("nbconvert's HTML has no MathJax block to replace: its template changed")
+    else:
+        block = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+        html, n = block.subn(lambda _: MATHJAX_CONFIG.replace("{src}", f"mathjax/{MATHJAX_BUNDLE}"), html, count=1)
+        if n != 1:
+            raise RuntimeError("nbconvert's HTML has no MathJax block to replace: its template changed")
     target.write_text(html, encoding="utf-8")
     return target
 
